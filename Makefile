@@ -1,0 +1,33 @@
+# Restora: `make run` sets everything up and starts the main job; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: setup run test test-fast bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP)
+
+# Until the web site lands, the main job is the command line on a sample photo.
+run: setup
+	mkdir -p instance
+	$(PY) -c "from skimage import data; from PIL import Image; Image.fromarray(data.astronaut()).save('instance/sample.jpg')"
+	$(VENV)/bin/restora adjust instance/sample.jpg -o instance/sample-adjusted.png --rotate left --brightness 1.3
+	@echo "wrote instance/sample-adjusted.png"
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m benchmarks --out bench-results/bench.json
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

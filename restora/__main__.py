@@ -1,0 +1,3 @@
+from restora.cli import main
+
+main(prog_name="restora")

@@ -1,0 +1,18 @@
+"""The ``restora`` command. Command groups live in their own modules and import heavy things lazily,
+so ``restora --help`` starts instantly."""
+
+from __future__ import annotations
+
+import click
+
+from restora import __version__
+from restora.cli.tools import adjust
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="restora")
+def main() -> None:
+    """Restora: fix your photos on your own computer."""
+
+
+main.add_command(adjust)

@@ -1,0 +1,69 @@
+"""The tool commands: ``restora adjust`` (and, as they land, deblur, colorize, background).
+
+Each command only parses flags; the work is done by ``TOOLS[name]``. Exit codes follow the contract:
+0 ok, 2 usage error, 3 a bad input image, 4 missing weights.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from restora.cli.batch import plan_jobs, run_jobs
+
+EXIT_BAD_IMAGE = 3
+
+inputs_argument = click.argument(
+    "inputs", nargs=-1, required=True, type=click.Path(path_type=Path, exists=False)
+)
+output_option = click.option(
+    "-o", "--out", "out", required=True, type=click.Path(path_type=Path), help="Output file, or folder for many inputs."
+)
+recursive_option = click.option("-r", "--recursive", is_flag=True, help="Look in sub-folders too (mirrored in OUT).")
+
+
+def run_tool(tool_name: str, inputs: tuple[Path, ...], out: Path, recursive: bool, raw: dict[str, Any]) -> None:
+    """Validate once, then run the tool over every input; exit 3 if any image was refused."""
+    from restora.config import load_settings
+    from restora.imaging.io import ImageLimits, InvalidImage, load_image, save_image
+    from restora.tools import TOOLS, InvalidParams
+
+    tool = TOOLS[tool_name]
+    try:
+        params = tool.validate(raw)
+    except InvalidParams as exc:
+        raise click.UsageError(str(exc)) from None
+    limits = ImageLimits.from_settings(load_settings())
+    jobs = plan_jobs(inputs, out, recursive)
+
+    def process(source: Path, target: Path) -> None:
+        image = load_image(source, limits)
+        save_image(tool.run(image, **params), target)
+
+    failures = run_jobs(jobs, process, (InvalidImage, OSError))
+    if failures:
+        click.echo(f"restora: {failures} of {len(jobs)} images failed", err=True)
+        raise SystemExit(EXIT_BAD_IMAGE)
+    if len(jobs) > 1:
+        click.echo(f"{len(jobs)} images written to {out}", err=True)
+
+
+@click.command()
+@inputs_argument
+@output_option
+@recursive_option
+@click.option(
+    "--rotate",
+    type=click.Choice(["none", "left", "right", "180", "flip-h", "flip-v"]),
+    default="none",
+    show_default=True,
+    help="left/right turn 90°; flip-h mirrors left-right, flip-v top-bottom.",
+)
+@click.option(
+    "--brightness", type=float, default=1.0, show_default=True, help="1 keeps it; 0.2 darkest, 100 brightest."
+)
+def adjust(inputs: tuple[Path, ...], out: Path, recursive: bool, rotate: str, brightness: float) -> None:
+    """Rotate, flip and change the brightness of photos."""
+    run_tool("adjust", inputs, out, recursive, {"rotate": rotate, "brightness": brightness})

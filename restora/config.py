@@ -1,0 +1,142 @@
+"""Settings: one frozen dataclass, read once from RESTORA_* variables and an optional TOML file.
+
+Precedence, lowest first: the defaults below, the TOML file named by ``RESTORA_CONFIG`` (or passed
+to :func:`load_settings`), then ``RESTORA_<FIELD>`` environment variables. An unknown key in the
+TOML file or an unknown ``RESTORA_*`` variable is an error, so a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Mapping
+
+
+class ConfigError(ValueError):
+    """A setting is unknown or has a value of the wrong kind."""
+
+
+# Variables that are read by the program but are not Settings fields; RESTORA_TEST_* belong to
+# the test suite (which database to use, and so on).
+_NON_FIELD_VARIABLES = {"RESTORA_CONFIG"}
+_NON_FIELD_PREFIX = "RESTORA_TEST_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where uploads, results, the SQLite database and the mail outbox live.
+    data_dir: Path = Path("instance")
+    # Where official checkpoints a user owns (latest_net_G.pth, u2net.pth, ...) are looked for.
+    models_dir: Path = Path.home() / ".restora" / "models"
+    # Image limits, checked from the header before any pixel is decoded.
+    max_pixels: int = 40_000_000
+    max_side: int = 12_000
+    # Largest upload the web site accepts, in bytes.
+    max_upload_bytes: int = 50 * 1024 * 1024
+    # SQLAlchemy URL; empty means SQLite in data_dir.
+    database_url: str = ""
+    # "thread" (embedded default) or "celery".
+    executor: str = "thread"
+    thread_workers: int = 1
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    # Flask-Limiter storage; "memory://" on a single machine, a redis:// URL when scaled out.
+    ratelimit_storage_uri: str = "memory://"
+    # Empty means a random key stored in data_dir on first start.
+    secret_key: str = ""
+    # "modern" (8-128 characters, common passwords refused) or "classic" (6-18, letter+digit+special).
+    password_policy: str = "modern"
+    # Outgoing mail; an empty host writes messages to data_dir/outbox instead.
+    mail_host: str = ""
+    mail_port: int = 25
+    mail_username: str = ""
+    mail_password: str = ""
+    mail_use_tls: bool = False
+    mail_sender: str = "Restora <restora@localhost>"
+    # Torch threads for inference in one process; 0 means torch's default.
+    torch_threads: int = 0
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "restora.sqlite3"
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path.resolve()}"
+
+    def replace(self, **changes: object) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(name: str, kind: type, raw: object) -> object:
+    """Turn a TOML value or an environment string into the field's type."""
+    try:
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if kind is int:
+            if isinstance(raw, bool):
+                raise ValueError(raw)
+            return int(raw)
+        if kind is Path:
+            return Path(str(raw)).expanduser()
+        return str(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"setting {name!r} must be {kind.__name__}, got {raw!r}") from None
+
+
+def _field_types() -> dict[str, type]:
+    kinds = {"bool": bool, "int": int, "str": str, "Path": Path}
+    return {f.name: kinds[f.type] for f in fields(Settings)}
+
+
+def load_settings(
+    toml_path: Path | None = None, environ: Mapping[str, str] | None = None, **overrides: object
+) -> Settings:
+    """Read settings from a TOML file, RESTORA_* variables and explicit overrides (highest wins).
+
+    :raises ConfigError: on an unknown key or a value of the wrong kind.
+    """
+    environ = os.environ if environ is None else environ
+    types = _field_types()
+    values: dict[str, object] = {}
+
+    toml_path = toml_path or (Path(environ["RESTORA_CONFIG"]) if environ.get("RESTORA_CONFIG") else None)
+    if toml_path is not None:
+        try:
+            table = tomllib.loads(Path(toml_path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {toml_path}: {exc}") from None
+        for key, raw in table.items():
+            if key not in types:
+                raise ConfigError(f"unknown setting {key!r} in {toml_path}")
+            values[key] = _coerce(key, types[key], raw)
+
+    for variable, raw in environ.items():
+        if not variable.startswith("RESTORA_") or variable in _NON_FIELD_VARIABLES:
+            continue
+        if variable.startswith(_NON_FIELD_PREFIX):
+            continue
+        key = variable.removeprefix("RESTORA_").lower()
+        if key not in types:
+            raise ConfigError(f"unknown environment variable {variable}")
+        values[key] = _coerce(key, types[key], raw)
+
+    for key, raw in overrides.items():
+        if key not in types:
+            raise ConfigError(f"unknown setting {key!r}")
+        values[key] = _coerce(key, types[key], raw)
+
+    settings = Settings(**values)
+    if settings.executor not in {"thread", "celery"}:
+        raise ConfigError(f"executor must be 'thread' or 'celery', got {settings.executor!r}")
+    if settings.password_policy not in {"modern", "classic"}:
+        raise ConfigError(f"password_policy must be 'modern' or 'classic', got {settings.password_policy!r}")
+    return settings

@@ -1,0 +1,247 @@
+"""The one door images come in and go out by.
+
+Decoding trusts nothing about a file but its content: the format is sniffed from the bytes and must be
+JPEG, PNG or WebP; the size is read from the header and checked against the caps before a single pixel
+is decoded; truncated files, decompression bombs and animations are handled without surprises. Every
+refusal is an :class:`InvalidImage` whose message a person can act on.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from struct import error as struct_error
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+
+# Content-sniffed formats we decode. TIFF, BMP, GIF, SVG and the rest are refused on purpose: every
+# extra decoder is extra attack surface, and these three cover what cameras and browsers produce.
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
+OUTPUT_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP"}
+
+# Never decode a partial file as if it were whole.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+class InvalidImage(ValueError):
+    """The input is not an image we can safely decode; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    max_pixels: int = 40_000_000  # 40 megapixels: larger than any phone photo, small enough for 2 GB
+    max_side: int = 12_000  # refuses 1×200,000 strips that pass a pixel cap
+    max_bytes: int = 200 * 1024 * 1024
+
+    @classmethod
+    def from_settings(cls, settings) -> "ImageLimits":
+        return cls(max_pixels=settings.max_pixels, max_side=settings.max_side)
+
+
+DEFAULT_LIMITS = ImageLimits()
+
+
+def _read_bytes(source: bytes | str | Path | BinaryIO, limits: ImageLimits) -> bytes:
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+            if size > limits.max_bytes:
+                raise InvalidImage(f"the file is {size / 2**20:.0f} MiB; the limit is {limits.max_bytes // 2**20} MiB")
+            data = path.read_bytes()
+        except IsADirectoryError:
+            raise InvalidImage(f"{path} is a folder, not an image") from None
+        except FileNotFoundError:
+            raise InvalidImage(f"{path} does not exist") from None
+        except PermissionError:
+            raise InvalidImage(f"{path} cannot be read (permission denied)") from None
+    else:
+        data = source.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise InvalidImage(f"the file is larger than {limits.max_bytes // 2**20} MiB")
+    if not data:
+        raise InvalidImage("the file is empty")
+    return data
+
+
+def _check_size(width: int, height: int, limits: ImageLimits) -> None:
+    if width < 1 or height < 1:
+        raise InvalidImage(f"the image has no pixels ({width}×{height})")
+    if max(width, height) > limits.max_side:
+        raise InvalidImage(
+            f"the image is {width}×{height} pixels; each side may be at most {limits.max_side:,} pixels"
+        )
+    if width * height > limits.max_pixels:
+        raise InvalidImage(
+            f"the image is {width * height / 1e6:.1f} megapixels ({width}×{height}); "
+            f"the limit is {limits.max_pixels / 1e6:.0f} megapixels"
+        )
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Convert pixels tagged with an ICC profile to sRGB, so a wide-gamut photo keeps its colours."""
+    profile = image.info.get("icc_profile")
+    if not profile or image.mode not in ("RGB", "RGBA"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode=image.mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image  # a broken profile is not worth refusing the photo for: use the pixels as they are
+    return converted if converted is not None else image
+
+
+def _normalise_mode(image: Image.Image) -> Image.Image:
+    """Bring any decoded mode to RGB, or RGBA when the image has transparency."""
+    mode = image.mode
+    if mode in ("RGB", "RGBA"):
+        return image
+    if mode in ("LA", "PA") or (mode == "P" and "transparency" in image.info) or (
+        mode in ("L", "RGB") and "transparency" in image.info
+    ):
+        return image.convert("RGBA")
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        # 16-bit and 32-bit grey: scale the full range to 8 bits rather than clipping at 255.
+        values = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if mode.startswith("I;16") else max(float(values.max()), 1.0)
+        grey = np.clip(values / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return Image.fromarray(grey).convert("RGB")
+    return image.convert("RGB")  # L, 1, P, CMYK, YCbCr, LAB
+
+
+def load_image(source: bytes | str | Path | BinaryIO, limits: ImageLimits = DEFAULT_LIMITS) -> Image.Image:
+    """Decode a JPEG, PNG or WebP into an upright RGB or RGBA image.
+
+    Only the first frame of an animation is decoded. EXIF orientation is applied; metadata is dropped.
+
+    :raises InvalidImage: for anything else, with a message that says what is wrong.
+    """
+    data = _read_bytes(source, limits)
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb check only warns below 2× its limit; a warning here is a refusal.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+            _check_size(*image.size, limits)
+            image.load()  # first frame only; n_frames is never asked for, so frames are not walked
+            try:
+                image = ImageOps.exif_transpose(image) or image
+            except (ValueError, TypeError, KeyError, SyntaxError, OSError, struct_error):
+                pass  # unreadable EXIF: keep the pixels as stored
+            image = _normalise_mode(_to_srgb(image))
+            _check_size(*image.size, limits)
+    except InvalidImage:
+        raise
+    except UnidentifiedImageError:
+        raise InvalidImage(_describe_unknown(data)) from None
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise InvalidImage("the image declares more pixels than is safe to decode") from None
+    except (OSError, SyntaxError, ValueError, EOFError, struct_error, IndexError, TypeError, MemoryError) as exc:
+        raise InvalidImage(f"the image is damaged or truncated and cannot be decoded ({_short(exc)})") from None
+    # Forget everything the file said about itself (EXIF, GPS, XMP, comments, ICC already applied).
+    image.info = {}
+    return image
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text[:120]
+
+
+def _describe_unknown(data: bytes) -> str:
+    head = data[:64].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        kind = "an HTML page"
+    elif head.startswith(b"<?xml") or b"<svg" in head:
+        kind = "an SVG/XML document"
+    elif data[:4] in (b"II*\x00", b"MM\x00*"):
+        kind = "a TIFF image"
+    elif data[:2] == b"BM":
+        kind = "a BMP image"
+    elif data[:4] == b"GIF8":
+        kind = "a GIF image"
+    elif data[:4] == b"%PDF":
+        kind = "a PDF document"
+    else:
+        kind = "not a JPEG, PNG or WebP image"
+    if kind.startswith("not"):
+        return f"the file is {kind}; Restora reads JPEG, PNG and WebP"
+    return f"the file is {kind}; Restora reads JPEG, PNG and WebP only"
+
+
+def format_for_path(path: str | Path) -> str:
+    """The output format implied by a file name's extension.
+
+    :raises InvalidImage: when the extension is not one we write.
+    """
+    suffix = Path(path).suffix.lower().lstrip(".")
+    try:
+        return OUTPUT_FORMATS[suffix]
+    except KeyError:
+        raise InvalidImage(f"cannot write {Path(path).name!r}: use a .png, .jpg or .webp name") from None
+
+
+def encode_image(image: Image.Image, fmt: str = "PNG", quality: int = 92) -> bytes:
+    """Encode to PNG, JPEG or WebP bytes, with no metadata (no EXIF, no GPS)."""
+    fmt = fmt.upper()
+    if fmt == "JPG":
+        fmt = "JPEG"
+    if fmt not in ALLOWED_FORMATS:
+        raise ValueError(f"cannot encode {fmt}; choose PNG, JPEG or WEBP")
+    clean = image.copy()
+    clean.info = {}
+    if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
+        clean = flatten_alpha(clean)  # JPEG has no alpha: put the picture on white, as viewers do
+    buffer = io.BytesIO()
+    options: dict[str, object] = {}
+    if fmt in ("JPEG", "WEBP"):
+        options["quality"] = int(quality)
+    if fmt == "PNG":
+        options["compress_level"] = 6
+    clean.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def save_image(image: Image.Image, path: str | Path, quality: int = 92) -> Path:
+    """Write an image to a path whose extension picks the format; the write is atomic."""
+    path = Path(path)
+    data = encode_image(image, format_for_path(path), quality)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(path)  # a crash never leaves half a file under the real name
+    return path
+
+
+def flatten_alpha(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
+    """RGBA -> RGB over a solid colour."""
+    if image.mode != "RGBA":
+        return image.convert("RGB")
+    base = Image.new("RGB", image.size, background)
+    base.paste(image, mask=image.getchannel("A"))
+    return base
+
+
+def split_alpha(image: Image.Image) -> tuple[Image.Image, Image.Image | None]:
+    """Separate an image into RGB and its alpha channel (None when opaque)."""
+    if image.mode == "RGBA":
+        return image.convert("RGB"), image.getchannel("A")
+    return image.convert("RGB"), None
+
+
+def merge_alpha(rgb: Image.Image, alpha: Image.Image | None) -> Image.Image:
+    """Put an alpha channel back on an RGB result (resized if the tool changed the geometry)."""
+    if alpha is None:
+        return rgb
+    if alpha.size != rgb.size:
+        alpha = alpha.resize(rgb.size, Image.Resampling.BILINEAR)
+    result = rgb.convert("RGBA")
+    result.putalpha(alpha)
+    return result
+
