@@ -9,6 +9,7 @@ refusal is an :class:`InvalidImage` whose message a person can act on.
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 # extra decoder is extra attack surface, and these three cover what cameras and browsers produce.
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 OUTPUT_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP"}
+
+log = logging.getLogger(__name__)
 
 # Never decode a partial file as if it were whole.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -124,8 +127,11 @@ def load_image(source: bytes | str | Path | BinaryIO, limits: ImageLimits = DEFA
     """
     data = _read_bytes(source, limits)
     try:
-        with warnings.catch_warnings():
-            # Pillow's own bomb check only warns below 2× its limit; a warning here is a refusal.
+        with warnings.catch_warnings(record=True) as caught:
+            # Pillow's other warnings ("Invalid APNG, will use default PNG image") describe files it
+            # still decodes correctly: record and log them. Its bomb check only warns below 2× its
+            # limit; that warning is a refusal.
+            warnings.simplefilter("always")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
             _check_size(*image.size, limits)
@@ -136,12 +142,17 @@ def load_image(source: bytes | str | Path | BinaryIO, limits: ImageLimits = DEFA
                 pass  # unreadable EXIF: keep the pixels as stored
             image = _normalise_mode(_to_srgb(image))
             _check_size(*image.size, limits)
+        for warning in caught:
+            log.debug("decoding went on past a Pillow warning: %s", warning.message)
     except InvalidImage:
         raise
     except UnidentifiedImageError:
         raise InvalidImage(_describe_unknown(data)) from None
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise InvalidImage("the image declares more pixels than is safe to decode") from None
+        raise InvalidImage(
+            "the image declares more pixels than is safe to decode "
+            f"(the limit is {limits.max_pixels / 1e6:.0f} megapixels and {limits.max_side:,} pixels a side)"
+        ) from None
     except (OSError, SyntaxError, ValueError, EOFError, struct_error, IndexError, TypeError, MemoryError) as exc:
         raise InvalidImage(f"the image is damaged or truncated and cannot be decoded ({_short(exc)})") from None
     # Forget everything the file said about itself (EXIF, GPS, XMP, comments, ICC already applied).
