@@ -1,0 +1,90 @@
+"""The Celery side of the Celery executor: the app, its settings, and the one task that runs a job.
+
+Celery settings follow ../shared/reference/reliability.md §3.5: ``acks_late`` with
+``reject_on_worker_lost`` so a ``kill -9``'d worker's message is delivered again, prefetch 1 so a
+worker never hoards jobs, and the database's attempt counter as the loop breaker (a message for a
+job that already used its attempts fails the job instead of running it again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import lru_cache
+
+from celery import Celery
+
+from restora.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job, utcnow
+
+log = logging.getLogger(__name__)
+
+RUN_JOB_TASK = "restora.run_job"
+# Longer than any job: Redis redelivers an unacknowledged message after this, even to a live worker.
+VISIBILITY_TIMEOUT_SECONDS = 6 * 3600
+
+
+def queue_name(database_url: str) -> str:
+    """One queue per database, so two installs sharing a Redis never take each other's jobs."""
+    return "restora-" + hashlib.sha256(database_url.encode()).hexdigest()[:12]
+
+
+def make_celery(broker_url: str, database_url: str, lease_seconds: float) -> Celery:
+    app = Celery("restora", broker=broker_url, set_as_current=False)
+    app.conf.update(
+        task_default_queue=queue_name(database_url),
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        worker_hijack_root_logger=False,
+        restora_lease_seconds=lease_seconds,
+    )
+    app.task(name=RUN_JOB_TASK, bind=True, max_retries=None)(run_job_task)
+    return app
+
+
+@lru_cache(maxsize=1)
+def _worker_context():
+    """Settings, sessions and runner config for this worker process, built on first use."""
+    from restora.config import load_settings
+    from restora.db import make_engine, make_session_factory
+
+    settings = load_settings()
+    sessions = make_session_factory(make_engine(settings.resolved_database_url()))
+    return settings, sessions
+
+
+def run_job_task(task, job_id: str) -> str:
+    """Claim ``job_id`` in the database and run it; the return value is for the worker's log only."""
+    from restora.imaging.io import ImageLimits
+    from restora.jobs.executors import default_worker_id
+    from restora.jobs.queue import claim_job, reap_expired_leases, retry_delay
+    from restora.jobs.runner import RunnerConfig, run_claimed_job
+
+    settings, sessions = _worker_context()
+    lease_seconds = float(task.app.conf.restora_lease_seconds)
+    config = RunnerConfig(settings.data_dir, ImageLimits.from_settings(settings), lease_seconds)
+    claim = claim_job(sessions, job_id, default_worker_id(), lease_seconds)
+    if claim is None:
+        with sessions() as session:
+            job = session.get(Job, job_id)
+        if job is None or job.status in (DONE, FAILED):
+            return "nothing to do"
+        now = utcnow()
+        if job.status == RUNNING and job.lease_expires_at and job.lease_expires_at >= now:
+            # Someone holds it (or held it when they died): look again once that lease would expire.
+            wait = (job.lease_expires_at - now).total_seconds() + 1.0
+            raise task.retry(countdown=wait)
+        if job.status == RUNNING:
+            reap_expired_leases(sessions)  # attempts used up: the loop breaker fails it with a reason
+            return "attempts exhausted"
+        if job.status == QUEUED and job.not_before and job.not_before > now:
+            raise task.retry(countdown=(job.not_before - now).total_seconds())
+        return "not claimable"
+    status = run_claimed_job(sessions, claim, config)
+    if status == QUEUED:  # a transient error: try again after the backoff the database recorded
+        task.apply_async(args=[job_id], countdown=retry_delay(claim.attempt, config.retry_base_seconds))
+    return status or "fenced off"
+

@@ -1,0 +1,156 @@
+"""Run one claimed job: load the stored upload, run the tool, write the result, finish only with the lease.
+
+Errors are sorted into two kinds. Deterministic ones (a picture that cannot be decoded, parameters a
+tool refuses, a ``ValueError`` from the tool) would fail the same way every time, so the job fails at
+once with the message. Anything else (out of memory, a busy database, a full disk) may pass, so the
+attempt is requeued with backoff until the attempts run out.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+from sqlalchemy.orm import sessionmaker
+
+from restora.imaging.io import DEFAULT_LIMITS, ImageLimits, InvalidImage, encode_image, load_image
+from restora.jobs.models import DONE
+from restora.jobs.queue import DEFAULT_LEASE_SECONDS, Claim, LeaseLost, fail_job, finish_job, heartbeat
+from restora.tools import TOOLS, InvalidParams
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunnerConfig:
+    data_dir: Path
+    limits: ImageLimits = DEFAULT_LIMITS
+    lease_seconds: float = DEFAULT_LEASE_SECONDS
+    # First backoff after a transient error; doubles with each attempt.
+    retry_base_seconds: float = 2.0
+
+    @property
+    def heartbeat_seconds(self) -> float:
+        # Three beats per lease survive one slow database write; at most 2 s so the progress bar moves.
+        return min(self.lease_seconds / 3.0, 2.0)
+
+
+class LeaseKeeper:
+    """Extends the lease in the background while the tool runs, and carries its progress to the database."""
+
+    def __init__(self, sessions: sessionmaker, claim: Claim, config: RunnerConfig) -> None:
+        self._sessions, self._claim, self._config = sessions, claim, config
+        self._progress: float | None = None
+        self._stop = threading.Event()
+        self.lost = False
+        self._thread = threading.Thread(target=self._beat, name=f"lease-{claim.job_id[:8]}", daemon=True)
+
+    def __enter__(self) -> "LeaseKeeper":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def report(self, fraction: float) -> None:
+        """The tool's progress callback; raising here is how a tool learns it lost its job."""
+        if self.lost:
+            raise LeaseLost(f"job {self._claim.job_id} was taken over")
+        self._progress = fraction
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._config.heartbeat_seconds):
+            try:
+                heartbeat(self._sessions, self._claim, self._config.lease_seconds, self._progress)
+            except LeaseLost:
+                self.lost = True
+                return
+            except Exception:  # a busy or briefly unreachable database: try again at the next beat
+                log.warning("heartbeat for job %s failed; retrying", self._claim.job_id, exc_info=True)
+
+
+def result_relative_path(claim: Claim) -> str:
+    """Per attempt, so a zombie from an older attempt can never overwrite the winner's file."""
+    return f"results/{claim.user_id}/{claim.job_id}-a{claim.attempt}.png"
+
+
+def write_result(data_dir: Path, claim: Claim, image: Image.Image) -> Path:
+    """Encode as PNG to ``.part``, fsync, then rename: the real name only ever holds a whole file."""
+    final = data_dir / result_relative_path(claim)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = final.with_suffix(".part")
+    with open(partial, "wb") as handle:
+        handle.write(encode_image(image, "PNG"))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, final)
+    directory = os.open(final.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # make the rename itself durable
+    finally:
+        os.close(directory)
+    return final
+
+
+def remove_partials(data_dir: Path, claim: Claim) -> None:
+    """Drop half-written files that a killed earlier attempt of this job left behind."""
+    for leftover in (data_dir / "results" / str(claim.user_id)).glob(f"{claim.job_id}-a*.part"):
+        leftover.unlink(missing_ok=True)
+
+
+def _load_inputs(claim: Claim, config: RunnerConfig) -> tuple[Image.Image, dict]:
+    tool = TOOLS.get(claim.tool)
+    if tool is None:
+        raise InvalidParams(f"the tool {claim.tool!r} is not available on this server")
+    image = load_image(config.data_dir / claim.input_path, config.limits)
+    raw = dict(claim.params)
+    if claim.second_input_path:
+        image_param = next((p.name for p in tool.params if p.kind == "image"), None)
+        if image_param is None:
+            raise InvalidParams(f"{tool.title} takes only one picture")
+        raw[image_param] = load_image(config.data_dir / claim.second_input_path, config.limits)
+    return image, tool.validate(raw)
+
+
+def describe_error(claim: Claim, exc: BaseException) -> tuple[str, bool]:
+    """(message for the user, whether another attempt could succeed)."""
+    if isinstance(exc, InvalidImage):
+        return f"the picture could not be read: {exc}", False
+    if isinstance(exc, InvalidParams):
+        return str(exc), False
+    if isinstance(exc, ValueError):
+        return f"{claim.tool} could not process this picture: {exc}", False
+    if isinstance(exc, MemoryError) or "out of memory" in str(exc).lower():
+        return "the machine ran out of memory while processing this picture", True
+    return f"a temporary problem stopped the job ({type(exc).__name__})", True
+
+
+def run_claimed_job(sessions: sessionmaker, claim: Claim, config: RunnerConfig) -> str | None:
+    """Run one attempt to its end; returns the job's new status, or None if the attempt was fenced off."""
+    remove_partials(config.data_dir, claim)
+    written: Path | None = None
+    with LeaseKeeper(sessions, claim, config) as keeper:
+        try:
+            image, params = _load_inputs(claim, config)
+            result = TOOLS[claim.tool].run(image, progress=keeper.report, **params)
+            written = write_result(config.data_dir, claim, result)
+        except LeaseLost:
+            log.info("job %s attempt %d lost its lease; stopping", claim.job_id, claim.attempt)
+            return None
+        except Exception as exc:  # every failure ends as a recorded state, never as a dead thread
+            message, transient = describe_error(claim, exc)
+            log.warning("job %s attempt %d failed: %s", claim.job_id, claim.attempt, exc, exc_info=transient)
+            return fail_job(
+                sessions, claim, message, retry=transient, retry_base_seconds=config.retry_base_seconds
+            )
+    if not keeper.lost and finish_job(sessions, claim, result_relative_path(claim)):
+        return DONE
+    # Fenced off: another attempt owns the job now. Our file has our attempt's name; remove it.
+    written.unlink(missing_ok=True)
+    log.info("job %s attempt %d was fenced off; discarded its result", claim.job_id, claim.attempt)
+    return None

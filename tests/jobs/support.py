@@ -1,0 +1,92 @@
+"""Helpers shared by the jobs and durability tests: databases, users, stored photos."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pymysql
+from PIL import Image
+from sqlalchemy import text
+
+from restora.db import Base, make_engine
+from restora.imaging.io import save_image
+
+MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root"}
+
+
+def mariadb_available() -> bool:
+    try:
+        pymysql.connect(**MARIADB, connect_timeout=2).close()
+        return True
+    except pymysql.MySQLError:
+        return False
+
+
+def create_mariadb_database(prefix: str) -> tuple[str, str]:
+    """A new private database on the real MariaDB: (name, SQLAlchemy URL)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    connection = pymysql.connect(**MARIADB)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+    finally:
+        connection.close()
+    return name, f"mysql+pymysql://root@127.0.0.1:3306/{name}?charset=utf8mb4"
+
+
+def drop_mariadb_database(name: str) -> None:
+    connection = pymysql.connect(**MARIADB)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+    finally:
+        connection.close()
+
+
+def create_tables(url: str):
+    import restora.jobs.models  # noqa: F401  (the jobs table)
+    import restora.web.models  # noqa: F401  (the users table the jobs refer to)
+
+    engine = make_engine(url)
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    return engine
+
+
+def add_user(sessions, name: str = "alice") -> int:
+    from restora.web.models import User
+
+    with sessions.begin() as session:
+        user = User(username=name, username_key=name.lower(), email=f"{name}@example.org", password_hash="-")
+        session.add(user)
+        session.flush()
+        return user.id
+
+
+def photo(seed: int = 0, size=(48, 32)) -> Image.Image:
+    """A photo-like picture: a gradient with noise, different for every seed."""
+    rng = np.random.default_rng(seed)
+    gradient = np.linspace(0, 255, size[0], dtype=np.float64)[None, :, None]
+    pixels = np.clip(gradient + rng.normal(0, 20, (size[1], size[0], 3)), 0, 255).astype(np.uint8)
+    return Image.fromarray(pixels)
+
+
+def store_photo(data_dir: Path, user_id: int, seed: int = 0, size=(48, 32)) -> str:
+    """Store a photo as an upload would be stored; returns its path under the data root."""
+    relative = f"uploads/{user_id}/{uuid.uuid4()}.png"
+    save_image(photo(seed, size), data_dir / relative)
+    return relative
+
+
+def job_row(sessions, job_id: str):
+    from restora.jobs.models import Job
+
+    with sessions() as session:
+        return session.get(Job, job_id)
+
+
+def count_jobs(sessions, where: str = "1=1") -> int:
+    with sessions() as session:
+        return session.execute(text(f"SELECT COUNT(*) FROM jobs WHERE {where}")).scalar_one()

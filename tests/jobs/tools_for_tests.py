@@ -1,0 +1,74 @@
+"""Test-only tools, registered into TOOLS by the tests that need them (in-process or in a worker subprocess).
+
+Each does real work (the adjust tool's pixel operations) and adds one misbehaviour: slowness, a crash,
+an error. The queue, runner and executors under test are the real ones.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from restora.tools import TOOLS
+from restora.tools.adjust import Adjust
+from restora.tools.base import BaseTool, Param, Progress
+
+
+@dataclass
+class SlowAdjust(BaseTool):
+    """Turns the picture left, taking ``seconds`` and reporting progress ten times a second."""
+
+    name: str = "slow"
+    title: str = "Slow"
+    params: tuple[Param, ...] = field(
+        default=(Param("seconds", "float", default=3.0, minimum=0.0, maximum=120.0),)
+    )
+
+    def run(self, image: Image.Image, *, seconds: float = 3.0, progress: Progress | None = None) -> Image.Image:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(0.1, left))
+            if progress:
+                progress(1.0 - left / seconds)
+        return Adjust().run(image, rotate="left")
+
+
+@dataclass
+class CrashingTool(BaseTool):
+    """Kills its own process, as an out-of-memory kill or a segfault in a native library would."""
+
+    name: str = "crash"
+    title: str = "Crash"
+
+    def run(self, image: Image.Image, *, progress: Progress | None = None) -> Image.Image:
+        os._exit(137)
+
+
+@dataclass
+class FailingTool(BaseTool):
+    """Raises the exception named by ``kind`` every time."""
+
+    name: str = "failing"
+    title: str = "Failing"
+    params: tuple[Param, ...] = field(
+        default=(Param("kind", "choice", default="value", choices=("value", "memory", "runtime")),)
+    )
+    calls: int = 0
+
+    def run(self, image: Image.Image, *, kind: str = "value", progress: Progress | None = None) -> Image.Image:
+        self.calls += 1
+        if kind == "value":
+            raise ValueError("the picture has no faces to work on")
+        if kind == "memory":
+            raise MemoryError()
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+
+TEST_TOOLS = {"slow": SlowAdjust(), "crash": CrashingTool(), "failing": FailingTool()}
+
+
+def register_test_tools() -> None:
+    TOOLS.update(TEST_TOOLS)
