@@ -6,7 +6,8 @@ from __future__ import annotations
 import click
 
 from restora import __version__
-from restora.cli.tools import adjust
+from restora.cli.models import models
+from restora.cli.tools import adjust, deblur
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,3 +17,5 @@ def main() -> None:
 
 
 main.add_command(adjust)
+main.add_command(deblur)
+main.add_command(models)

@@ -1,4 +1,4 @@
-"""The tool commands: ``restora adjust`` (and, as they land, deblur, colorize, background).
+"""The tool commands: ``restora adjust``, ``restora deblur`` (and, as they land, colorize, background).
 
 Each command only parses flags; the work is done by ``TOOLS[name]``. Exit codes follow the contract:
 0 ok, 2 usage error, 3 a bad input image, 4 missing weights.
@@ -14,6 +14,7 @@ import click
 from restora.cli.batch import plan_jobs, run_jobs
 
 EXIT_BAD_IMAGE = 3
+EXIT_MISSING_WEIGHTS = 4
 
 inputs_argument = click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(path_type=Path, exists=False)
@@ -25,10 +26,14 @@ recursive_option = click.option("-r", "--recursive", is_flag=True, help="Look in
 
 
 def run_tool(tool_name: str, inputs: tuple[Path, ...], out: Path, recursive: bool, raw: dict[str, Any]) -> None:
-    """Validate once, then run the tool over every input; exit 3 if any image was refused."""
+    """Validate once, then run the tool over every input; exit 3 if any image was refused.
+
+    Missing or unusable weights stop the batch at once with exit code 4: every image would fail alike.
+    """
     from restora.config import load_settings
     from restora.imaging.io import ImageLimits, InvalidImage, load_image, save_image
     from restora.tools import TOOLS, InvalidParams
+    from restora.weights import WeightsError
 
     tool = TOOLS[tool_name]
     try:
@@ -42,7 +47,14 @@ def run_tool(tool_name: str, inputs: tuple[Path, ...], out: Path, recursive: boo
         image = load_image(source, limits)
         save_image(tool.run(image, **params), target)
 
-    failures = run_jobs(jobs, process, (InvalidImage, OSError))
+    try:
+        prepare = getattr(tool, "prepare", None)
+        if prepare is not None:  # tools with weights load them before the first image
+            prepare(**params)
+        failures = run_jobs(jobs, process, (InvalidImage, OSError))
+    except WeightsError as exc:
+        click.echo(f"restora: {exc}", err=True)
+        raise SystemExit(EXIT_MISSING_WEIGHTS) from None
     if failures:
         click.echo(f"restora: {failures} of {len(jobs)} images failed", err=True)
         raise SystemExit(EXIT_BAD_IMAGE)
@@ -67,3 +79,26 @@ def run_tool(tool_name: str, inputs: tuple[Path, ...], out: Path, recursive: boo
 def adjust(inputs: tuple[Path, ...], out: Path, recursive: bool, rotate: str, brightness: float) -> None:
     """Rotate, flip and change the brightness of photos."""
     run_tool("adjust", inputs, out, recursive, {"rotate": rotate, "brightness": brightness})
+
+
+@click.command()
+@inputs_argument
+@output_option
+@recursive_option
+@click.option(
+    "--weights",
+    default="",
+    metavar="NAME|PATH",
+    help="Registered weights (see `restora models list`) or a file; default: Restora's shipped weights.",
+)
+@click.option(
+    "--tile",
+    type=int,
+    default=1024,
+    show_default=True,
+    metavar="PX",
+    help="Photos larger than this are processed in overlapping tiles to bound memory.",
+)
+def deblur(inputs: tuple[Path, ...], out: Path, recursive: bool, weights: str, tile: int) -> None:
+    """Remove motion blur (camera shake) from photos."""
+    run_tool("deblur", inputs, out, recursive, {"weights": weights, "tile": tile})

@@ -5,9 +5,11 @@ Tool modules import torch and their nets lazily (inside ``run``), so importing t
 
 from restora.tools.adjust import Adjust
 from restora.tools.base import InvalidParams, Param, Tool
+from restora.tools.deblur import Deblur
 
 TOOLS: dict[str, Tool] = {
     "adjust": Adjust(),
+    "deblur": Deblur(),
 }
 
 __all__ = ["TOOLS", "InvalidParams", "Param", "Tool"]

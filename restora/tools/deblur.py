@@ -1,0 +1,155 @@
+"""The deblur tool: a DeblurGAN-style generator run on the whole photo, at full resolution.
+
+Unlike DeblurGAN's test script (which resizes to 640×360 and takes a random 256 crop, and leaves dropout
+on), this runs on every pixel: the image goes to [-1, 1], is padded by reflection to a multiple of 4, and
+large images are processed in overlapping tiles blended back smoothly, so memory stays bounded. Dropout
+is off (eval mode). Alpha is kept as it was. torch is imported on first use only.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from restora.imaging.io import merge_alpha, split_alpha
+from restora.imaging.tiling import apply_tiled
+from restora.tools.base import BaseTool, Param, Progress
+
+# 1024 px: a 1-megapixel photo runs in one pass (InstanceNorm then sees the whole image, as in training
+# on crops of the whole photo), and one tile of the 9-block net needs well under a gigabyte.
+DEFAULT_TILE = 1024
+# The generator sees about ±100 px (two stride-2 convs and 2·n_blocks 3×3 convs at quarter resolution),
+# so tiles overlap by that much and the seam region is blended where both tiles see enough context.
+TILE_OVERLAP = 96
+SIZE_MULTIPLE = 4  # two stride-2 downsamplers
+MIN_SIDE = 16  # reflection padding inside the net needs a few pixels at quarter resolution
+
+DEBLUR_PARAMS = (
+    Param(
+        "weights",
+        "weights",
+        default="",
+        label="Weights",
+        help="a registered name (see `restora models list`) or a path; empty for the default",
+    ),
+    Param(
+        "tile",
+        "int",
+        default=DEFAULT_TILE,
+        label="Tile size (px)",
+        help="larger photos are processed in overlapping tiles of this size to bound memory",
+        minimum=128,
+        maximum=4096,
+    ),
+)
+
+
+class _NetCache:
+    """One generator per process and weights file, shared by threads (the web app's thread pool)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._nets: dict[str, Any] = {}
+        self._threads_set = False
+
+    def get(self, weights_name: str) -> Any:
+        from restora.config import load_settings
+        from restora.weights import DEFAULT_WEIGHTS, find_weights
+
+        settings = load_settings()
+        name = weights_name or DEFAULT_WEIGHTS["deblur"]
+        path, _ = find_weights(name, "deblur", settings)  # cheap; raises MissingWeights before any torch work
+        key = f"{path.resolve()}:{path.stat().st_mtime_ns}"
+        with self._lock:
+            if key not in self._nets:
+                self._nets[key] = self._build(name, settings)
+            return self._nets[key]
+
+    def _build(self, name: str, settings: Any) -> Any:
+        import torch
+
+        from restora.weights import load_weights
+
+        if not self._threads_set and settings.torch_threads > 0:
+            torch.set_num_threads(settings.torch_threads)
+            self._threads_set = True
+        return build_generator(load_weights(name, "deblur", settings))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._nets.clear()
+
+
+NETS = _NetCache()
+
+
+def build_generator(weights: Any) -> Any:
+    """A DeblurGenerator in eval mode from :class:`restora.weights.LoadedWeights`, loaded strictly.
+
+    :raises WeightsError: when the tensors do not fit the architecture.
+    """
+    from restora.nets.deblur import DeblurGenerator, GeneratorConfig
+    from restora.weights import WeightsError, load_strict
+
+    try:
+        config = GeneratorConfig(**weights.architecture)
+    except (TypeError, ValueError) as exc:
+        raise WeightsError(f"{weights.source}: unknown generator architecture {weights.architecture}: {exc}") from None
+    net = DeblurGenerator(config)
+    load_strict(net, weights)
+    return net.eval()  # eval: dropout off, so the same photo always gives the same result
+
+
+def pad_to_multiple(array: np.ndarray, multiple: int = SIZE_MULTIPLE, minimum: int = MIN_SIDE) -> np.ndarray:
+    """Pad the bottom and right edges by mirroring so both sides are multiples of ``multiple``."""
+    height, width = array.shape[:2]
+    target_h = max(minimum, -(-height // multiple) * multiple)
+    target_w = max(minimum, -(-width // multiple) * multiple)
+    # "symmetric" works for any pad size, even on a 1-pixel image.
+    return np.pad(array, ((0, target_h - height), (0, target_w - width), (0, 0)), mode="symmetric")
+
+
+def run_generator(net: Any, rgb: np.ndarray, *, tile: int, progress: Progress | None = None) -> np.ndarray:
+    """uint8 H×W×3 -> uint8 H×W×3 through ``net`` (inputs and outputs in [-1, 1])."""
+    import torch
+
+    height, width = rgb.shape[:2]
+    signed = pad_to_multiple(rgb.astype(np.float32) / 127.5 - 1.0)
+    tile = max(SIZE_MULTIPLE, tile // SIZE_MULTIPLE * SIZE_MULTIPLE)
+
+    def restore(piece: np.ndarray) -> np.ndarray:
+        batch = torch.from_numpy(np.ascontiguousarray(piece.transpose(2, 0, 1)))[None]
+        with torch.inference_mode():
+            return net(batch)[0].numpy().transpose(1, 2, 0)
+
+    overlap = min(TILE_OVERLAP, tile // 4)
+    restored = apply_tiled(signed, restore, tile=tile, overlap=overlap, align=SIZE_MULTIPLE, progress=progress)
+    restored = restored[:height, :width]
+    return np.clip(np.rint((restored + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+@dataclass
+class Deblur(BaseTool):
+    name: str = "deblur"
+    title: str = "Deblur"
+    description: str = "Remove motion blur (camera shake) from a photo."
+    params: tuple[Param, ...] = field(default=DEBLUR_PARAMS)
+
+    def prepare(self, *, weights: str = "", **_: Any) -> None:
+        """Load the net now, so a missing file is reported before any image is read.
+
+        :raises MissingWeights: when the weights are not on this machine.
+        """
+        NETS.get(weights)
+
+    def run(
+        self, image: Image.Image, *, weights: str = "", tile: int = DEFAULT_TILE, progress: Progress | None = None
+    ) -> Image.Image:
+        net = NETS.get(weights)
+        rgb, alpha = split_alpha(image)
+        restored = run_generator(net, np.asarray(rgb.convert("RGB")), tile=int(tile), progress=progress)
+        return merge_alpha(Image.fromarray(restored, "RGB"), alpha)

@@ -1,0 +1,144 @@
+"""The deblur tool end to end with small deterministic nets, and its command line."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from click.testing import CliRunner
+from PIL import Image
+from skimage import data
+
+from restora.cli import main
+from restora.nets.deblur import DeblurGenerator, GeneratorConfig
+from restora.tools import TOOLS
+from restora.tools.deblur import NETS, run_generator
+from restora.weights import save_safetensors
+
+GOLDEN = Path(__file__).parent / "golden" / "deblur_tiny_seed1234.png"
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+TINY = {"ngf": 8, "n_blocks": 2, "norm": "instance", "dropout": 0.5, "learn_residual": True}
+
+
+def tiny_weights(path: Path, architecture: dict = TINY, seed: int = 1234) -> Path:
+    """A small generator with seeded default initialisation, saved as Restora ships weights."""
+    torch.manual_seed(seed)
+    net = DeblurGenerator(GeneratorConfig(**architecture))
+    save_safetensors(net.state_dict(), architecture, path, tool="deblur")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("RESTORA_MODELS_DIR", str(tmp_path / "models"))
+    NETS.clear()
+    yield
+    NETS.clear()
+
+
+@pytest.fixture
+def weights(tmp_path) -> str:
+    return str(tiny_weights(tmp_path / "tiny.safetensors"))
+
+
+def golden_input() -> Image.Image:
+    # 150×203: not a multiple of 4, larger than the 128-px tile, so padding and blending both run.
+    return Image.fromarray(data.chelsea()[60:210, 100:303])
+
+
+def test_golden_image(weights):
+    result = TOOLS["deblur"].run(golden_input(), weights=weights, tile=128)
+    actual = np.asarray(result).astype(int)
+    if not GOLDEN.exists():  # first run on a new layout: write it, then review and commit it
+        GOLDEN.parent.mkdir(exist_ok=True)
+        result.save(GOLDEN)
+        pytest.fail(f"wrote a new golden image {GOLDEN}; check it and run again")
+    with Image.open(GOLDEN) as golden:
+        expected = np.asarray(golden).astype(int)
+    difference = np.abs(actual - expected) if actual.shape == expected.shape else None
+    # Float differences between CPUs may move a few pixels by a level; anything more is a change.
+    if difference is None or difference.max() > 2 or difference.mean() > 0.05:
+        RESULTS.mkdir(exist_ok=True)
+        result.save(RESULTS / "deblur_golden_actual.png")
+        Image.fromarray(expected.astype(np.uint8)).save(RESULTS / "deblur_golden_expected.png")
+        pytest.fail(f"deblur output differs from {GOLDEN.name}; the pair is in {RESULTS}")
+
+
+def test_size_alpha_and_determinism(weights):
+    rgba = golden_input().convert("RGBA").crop((0, 0, 37, 23))
+    alpha = np.tile(np.arange(37, dtype=np.uint8) * 6, (23, 1))
+    rgba.putalpha(Image.fromarray(alpha, "L"))
+    first = TOOLS["deblur"].run(rgba, weights=weights)
+    second = TOOLS["deblur"].run(rgba, weights=weights)
+    assert first.size == (37, 23) and first.mode == "RGBA"
+    assert np.array_equal(np.asarray(first)[..., 3], alpha)
+    assert np.array_equal(np.asarray(first), np.asarray(second))  # dropout is off
+
+
+def test_tiny_and_grey_images(weights):
+    for image in (Image.new("RGB", (1, 1), (200, 10, 10)), Image.new("L", (5, 3), 90)):
+        assert TOOLS["deblur"].run(image, weights=weights).size == image.size
+
+
+def test_tiling_matches_one_pass_for_a_net_without_global_statistics(tmp_path):
+    # Without InstanceNorm the net only sees a local neighbourhood, smaller than the tile overlap,
+    # so tiles blended back must give the one-pass result.
+    local = {"ngf": 8, "n_blocks": 1, "norm": "none", "dropout": 0.0, "learn_residual": True}
+    torch.manual_seed(5)
+    net = DeblurGenerator(GeneratorConfig(**local)).eval()
+    rgb = np.asarray(data.astronaut()[:300, :420])
+    seen: list[float] = []
+    tiled = run_generator(net, rgb, tile=128, progress=seen.append)
+    whole = run_generator(net, rgb, tile=1024)
+    assert len(seen) > 4 and seen[-1] == pytest.approx(1.0)
+    assert np.abs(tiled.astype(int) - whole.astype(int)).max() <= 1
+
+
+def test_one_net_per_process_across_threads(weights):
+    nets: list[object] = []
+    threads = [threading.Thread(target=lambda: nets.append(NETS.get(weights))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(nets) == 4 and all(net is nets[0] for net in nets)
+    assert not nets[0].training
+
+
+def test_cli_writes_the_result(tmp_path, weights):
+    golden_input().save(tmp_path / "in.jpg", quality=95)
+    result = CliRunner().invoke(
+        main, ["deblur", str(tmp_path / "in.jpg"), "-o", str(tmp_path / "out.png"), "--weights", weights, "--tile", "128"]
+    )
+    assert result.exit_code == 0, result.output
+    with Image.open(tmp_path / "out.png") as written:
+        assert written.size == golden_input().size
+
+
+def test_cli_exits_4_on_missing_weights_before_writing_anything(tmp_path):
+    golden_input().save(tmp_path / "in.png")
+    result = CliRunner().invoke(
+        main, ["deblur", str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png"), "--weights", "deblurgan-v1"]
+    )
+    assert result.exit_code == 4
+    assert "latest_net_G.pth" in result.output and str(tmp_path / "models") in result.output
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_cli_exits_4_on_unusable_weights(tmp_path):
+    golden_input().save(tmp_path / "in.png")
+    (tmp_path / "junk.pth").write_bytes(b"not a checkpoint")
+    result = CliRunner().invoke(
+        main, ["deblur", str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png"), "--weights", str(tmp_path / "junk.pth")]
+    )
+    assert result.exit_code == 4 and "junk.pth" in result.output
+
+
+def test_tile_size_is_validated():
+    from restora.tools.base import InvalidParams
+
+    with pytest.raises(InvalidParams, match="between 128 and 4096"):
+        TOOLS["deblur"].validate({"tile": "64"})
