@@ -1,0 +1,163 @@
+"""Logging in and out, the user loader, and the per-account throttle on failed logins.
+
+Sessions: Flask keeps the session in a signed cookie, so a copied cookie would outlive a logout. The user
+id stored in it is ``"<id>:<session_version>"``; logging out (or a password reset, or disabling the
+account) increments ``session_version``, and the loader refuses any cookie with an older version.
+That logs the user out on every device, which is the price of cookie sessions without a session table.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import or_, select
+
+from restora.web import models
+from restora.web.access import authenticated, public
+from restora.web.database import db_session
+from restora.web.extensions import limiter, login_manager
+from restora.web.forms import LoginForm, PostForm
+from restora.web.models import User
+from restora.web.passwords import check_password, dummy_hash, hash_password, needs_rehash
+
+bp = Blueprint("auth", __name__)
+
+# NIST 800-63B allows at most 100; 10 consecutive failures then a 15-minute pause stops guessing without
+# letting a stranger lock an account out for long.
+MAX_FAILED_LOGINS = 10
+LOCK_DURATION = timedelta(minutes=15)
+
+
+def auth_rate_limit() -> str:
+    return current_app.config["RESTORA_AUTH_RATE_LIMIT"]
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return load_session_user(user_id)
+
+
+def load_session_user(user_id: str) -> User | None:
+    """The user named by a session's ``"<id>:<version>"``, or None if stale, disabled or malformed."""
+    raw_id, _sep, raw_version = user_id.partition(":")
+    if not (raw_id.isdigit() and raw_version.isdigit()):
+        return None
+    user = db_session().get(User, int(raw_id))
+    if user is None or not user.active or user.session_version != int(raw_version):
+        return None
+    return user
+
+
+def find_user(login: str) -> User | None:
+    """The user whose username (any case) or email is ``login``."""
+    key = login.strip().lower()
+    return db_session().scalars(select(User).where(or_(User.username_key == key, User.email == key))).first()
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None (no ``//evil``, ``https://evil``, ``/\\evil``)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in target):
+        return None
+    return target
+
+
+def dashboard_url(user: User) -> str:
+    return url_for("pages.dashboard", username=user.username)
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` in on a fresh session (a new cookie: no fixation), keeping the language choice."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    login_user(user)
+
+
+def is_locked(user: User) -> bool:
+    return (
+        user.failed_logins >= MAX_FAILED_LOGINS
+        and user.last_failed_login_at is not None
+        and models.utcnow() - user.last_failed_login_at < LOCK_DURATION
+    )
+
+
+def record_failed_login(user: User) -> None:
+    now = models.utcnow()
+    if user.last_failed_login_at is None or now - user.last_failed_login_at >= LOCK_DURATION:
+        user.failed_logins = 0  # an old streak of failures no longer counts
+    user.failed_logins += 1
+    user.last_failed_login_at = now
+
+
+def locked_response():
+    retry_after = int(LOCK_DURATION.total_seconds())
+    body = render_template(
+        "error.html",
+        status=429,
+        title=_("Too many attempts"),
+        message=_("Too many wrong passwords for this account. Wait 15 minutes, or reset your password."),
+    )
+    return body, 429, {"Retry-After": str(retry_after)}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(auth_rate_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or dashboard_url(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        sql = db_session()
+        user = find_user(form.login.data)
+        if user is not None and is_locked(user):
+            return locked_response()
+        # An unknown user costs one hash too, so timing does not tell who has an account.
+        password_ok = check_password(user.password_hash if user else dummy_hash(), form.password.data)
+        if user is None or not password_ok or not user.active:
+            if user is not None:
+                record_failed_login(user)
+                sql.commit()
+            form.password.errors.append(_("Wrong username, email or password. Check them and try again."))
+            return render_template("auth/login.html", form=form), 200
+        user.failed_logins = 0
+        user.last_failed_login_at = None
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(form.password.data)
+        sql.commit()
+        if not user.email_verified:
+            from restora.web.signup import begin_verification  # signup imports this module
+
+            return begin_verification(user)
+        start_session(user)
+        return redirect(safe_next(request.args.get("next")) or dashboard_url(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@authenticated
+def logout():
+    if not PostForm().validate_on_submit():
+        abort(400)
+    user = db_session().get(User, current_user.id)
+    user.session_version += 1  # every cookie issued before now stops working
+    db_session().commit()
+    logout_user()
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("pages.home"))

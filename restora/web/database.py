@@ -1,0 +1,55 @@
+"""The database for the web app: one engine per app, one SQLAlchemy session per request.
+
+Blueprints call :func:`db_session` inside a request; the session is closed (and anything uncommitted rolled
+back) when the request ends. Code that runs outside a request (executor threads) takes
+:func:`session_factory` and opens its own sessions with ``with factory() as session:``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from restora.db import make_engine, make_session_factory
+
+_EXTENSION_KEY = "restora.db"
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: Engine
+    sessions: sessionmaker
+
+
+def init_app(app: Flask, url: str) -> Database:
+    """Create the engine for ``url`` and close each request's session at teardown."""
+    engine = make_engine(url)
+    database = Database(engine=engine, sessions=make_session_factory(engine))
+    app.extensions[_EXTENSION_KEY] = database
+    app.teardown_appcontext(_close_session)
+    return database
+
+
+def database(app: Flask | None = None) -> Database:
+    return (app or current_app).extensions[_EXTENSION_KEY]
+
+
+def session_factory(app: Flask | None = None) -> sessionmaker:
+    """The sessionmaker of ``app`` (default: the current app), for work outside a request."""
+    return database(app).sessions
+
+
+def db_session() -> Session:
+    """The session of the current request (or app context), opened on first use."""
+    if "db_session" not in g:
+        g.db_session = session_factory()()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,77 @@
+"""The account forms. Flask-WTF adds and checks the CSRF token; field messages are translatable."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+from restora.web.models import EMAIL_MAX
+from restora.web.usernames import USERNAME_PATTERN, USERNAME_RULE
+
+CODE_PATTERN = r"^\s*\d{6}\s*\Z"
+# Deliberately loose: the emailed code proves the address; this only catches typos such as a missing @.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z"
+
+
+def _required():
+    return DataRequired(message=_l("Fill in this field."))
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Username or email"), validators=[_required(), Length(max=EMAIL_MAX)])
+    password = PasswordField(_l("Password"), validators=[_required()])
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[_required(), Regexp(USERNAME_PATTERN, message=USERNAME_RULE)],
+        description=USERNAME_RULE,
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            _required(),
+            Length(max=EMAIL_MAX, message=_l("An email address has at most %(max)d characters.", max=EMAIL_MAX)),
+            Regexp(EMAIL_PATTERN, message=_l("Enter an email address such as name@example.com.")),
+        ],
+    )
+    password = PasswordField(_l("Password"), validators=[_required()])
+    confirm = PasswordField(
+        _l("Confirm password"),
+        validators=[_required(), EqualTo("password", message=_l("The two passwords differ; type the same password twice."))],
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("6-digit code"), validators=[_required(), Regexp(CODE_PATTERN, message=_l("The code is 6 digits."))]
+    )
+
+
+class ResendForm(FlaskForm):
+    pass
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[_required(), Regexp(EMAIL_PATTERN, message=_l("Enter an email address such as name@example.com."))],
+    )
+
+
+class ResetForm(FlaskForm):
+    code = StringField(
+        _l("6-digit code"), validators=[_required(), Regexp(CODE_PATTERN, message=_l("The code is 6 digits."))]
+    )
+    password = PasswordField(_l("New password"), validators=[_required()])
+    confirm = PasswordField(
+        _l("Confirm new password"),
+        validators=[_required(), EqualTo("password", message=_l("The two passwords differ; type the same password twice."))],
+    )
+
+
+class PostForm(FlaskForm):
+    """A form with nothing but its CSRF token (log out, change language)."""

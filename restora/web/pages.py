@@ -1,0 +1,72 @@
+"""The home page, a user's dashboard, the language switch and the favicon."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from restora.web.access import owner_page, public
+from restora.web.content import EXAMPLES, FAQ, RESEARCH, tool_cards
+from restora.web.forms import PostForm
+from restora.web.i18n import LANGUAGES
+
+bp = Blueprint("pages", __name__)
+
+# The endpoints of the tool pages and the history (restora/web/tools.py); links appear once they exist.
+TOOL_PAGE_ENDPOINT = "tools.tool_page"
+HISTORY_ENDPOINT = "tools.history"
+
+
+def optional_url(endpoint: str, **values) -> str | None:
+    """``url_for`` or None when the endpoint is not registered (yet)."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+@bp.app_context_processor
+def link_helpers():
+    def tool_url(tool: str) -> str | None:
+        if not current_user.is_authenticated:
+            return None
+        return optional_url(TOOL_PAGE_ENDPOINT, username=current_user.username, tool=tool)
+
+    def history_url() -> str | None:
+        if not current_user.is_authenticated:
+            return None
+        return optional_url(HISTORY_ENDPOINT, username=current_user.username)
+
+    return {"tool_url": tool_url, "history_url": history_url, "post_form": PostForm}
+
+
+@bp.route("/")
+@public
+def home():
+    return render_template("home.html", examples=EXAMPLES, tools=tool_cards(), faq=FAQ, research=RESEARCH)
+
+
+@bp.route("/<username>/")
+@owner_page
+def dashboard(username: str):
+    return render_template("dashboard.html", tools=tool_cards())
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language():
+    chosen = request.form.get("lang", "")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+    target = request.form.get("next", "")
+    from restora.web.auth import safe_next
+
+    return redirect(safe_next(target) or url_for("pages.home"))
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+

@@ -1,0 +1,89 @@
+"""Forgotten password: an email address, a 6-digit code mailed to it, then a new password.
+
+Whether the address has an account is never shown: the answer, the page after it and the hashing work are
+the same for unknown addresses (no mail is sent then). A successful reset logs out every other session.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from restora.web import codes
+from restora.web.access import public
+from restora.web.auth import auth_rate_limit
+from restora.web.database import db_session
+from restora.web.extensions import limiter
+from restora.web.forms import ForgotForm, ResetForm
+from restora.web.mail import MailError
+from restora.web.models import User
+from restora.web.passwords import HASHER, hash_password, password_problems
+from restora.web.signup import mail_rate_limit, send_code_mail
+
+bp = Blueprint("recovery", __name__)
+
+
+def user_by_email(email: str) -> User | None:
+    return db_session().scalars(select(User).where(User.email == email.strip().lower())).first()
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(mail_rate_limit, methods=["POST"])
+def forgot():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = user_by_email(email)
+        if user is not None and user.active:
+            sql = db_session()
+            try:
+                code = codes.issue_code(sql, user, "reset")
+                sql.commit()
+                send_code_mail(user, code, "reset")
+            except (codes.TooManyCodes, MailError):
+                pass  # the same answer as for anyone else; the codes already sent still work
+        else:
+            HASHER.hash(codes.new_code())  # the work issue_code does, so timing tells nothing
+        session["reset_email"] = email
+        flash(_("If an account uses %(email)s, we sent it a 6-digit code. Enter it below with your new password.",
+                email=email), "info")
+        return redirect(url_for("recovery.reset"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@public
+@limiter.limit(auth_rate_limit, methods=["POST"])
+def reset():
+    email = session.get("reset_email")
+    if not email:
+        return redirect(url_for("recovery.forgot"))
+    form = ResetForm()
+    if form.validate_on_submit():
+        sql = db_session()
+        user = user_by_email(email)
+        if user is not None and not user.active:
+            user = None
+        policy = current_app.extensions["restora.settings"].password_policy
+        problems = password_problems(form.password.data, policy, user.username if user else "")
+        if problems:
+            form.password.errors.extend(str(p) for p in problems)
+            return render_template("auth/reset.html", form=form, email=email)
+        result = codes.check_code(sql, user, "reset", form.code.data)
+        if result is codes.CodeCheck.OK:
+            user.password_hash = hash_password(form.password.data)
+            user.email_verified = True  # the code proved the address
+            user.session_version += 1  # every other session of this user ends here
+            user.failed_logins = 0
+            user.last_failed_login_at = None
+            sql.commit()
+            session.pop("reset_email", None)
+            flash(_("Your password is changed. Log in with the new one."), "info")
+            return redirect(url_for("auth.login"))
+        sql.commit()
+        form.code.errors.append(
+            _("The code is wrong, used or expired. Check the latest email, or ask for a new code.")
+        )
+    return render_template("auth/reset.html", form=form, email=email)

@@ -1,0 +1,93 @@
+"""Response headers, cookie flags and error pages that every response gets."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+log = logging.getLogger(__name__)
+
+# Pages use only their own scripts and styles; images may also be blob:/data: (previews of a chosen file).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data: blob:",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is marked Secure whenever the request came over HTTPS (or config forces it)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def add_security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")  # for browsers without frame-ancestors
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _error_page(status: int, title: str, message: str, headers: dict | None = None):
+    return render_template("error.html", status=status, title=title, message=message), status, headers or {}
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = HttpsAwareSessionInterface()
+    app.after_request(add_security_headers)
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return _error_page(400, _("Bad request"), _("The request could not be understood. Go back and try again."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        return _error_page(
+            400, _("Form expired"), _("This form was open too long or came from another site. Reload the page and try again.")
+        )
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return _error_page(404, _("Page not found"), _("There is nothing at this address. Check the link, or start from the home page."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error):
+        return _error_page(405, _("Not allowed"), _("This address does not accept that kind of request."))
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return _error_page(
+            413, _("File too large"), _("The upload is larger than %(mb)d MB. Choose a smaller file.", mb=limit_mb)
+        )
+
+    @app.errorhandler(429)
+    def too_many(error):
+        retry_after = getattr(error, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return _error_page(
+            429, _("Too many attempts"), _("You have tried this too often. Wait a few minutes, then try again."), headers
+        )
+
+    @app.errorhandler(500)
+    def server_error(error):
+        log.error("internal error on %s %s", request.method, request.path, exc_info=getattr(error, "original_exception", None))
+        return _error_page(
+            500, _("Something went wrong"), _("The server could not finish this request. Try again in a moment.")
+        )

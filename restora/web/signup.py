@@ -1,0 +1,157 @@
+"""Registration: username, email, password twice, then the 6-digit code mailed to that address.
+
+The account exists (unverified) once the form is accepted; it cannot log in or use tools until the code is
+entered. The account waiting for its code is remembered in the session (``verify_user_id``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from restora.web import codes, models
+from restora.web.access import public
+from restora.web.auth import auth_rate_limit, dashboard_url, start_session
+from restora.web.database import db_session
+from restora.web.extensions import limiter
+from restora.web.forms import CodeForm, RegisterForm, ResendForm
+from restora.web.mail import MailError, send_mail
+from restora.web.models import User
+from restora.web.passwords import hash_password, password_problems
+from restora.web.usernames import is_reserved, username_key
+
+bp = Blueprint("signup", __name__)
+
+
+def mail_rate_limit() -> str:
+    return current_app.config["RESTORA_MAIL_RATE_LIMIT"]
+
+
+def send_code_mail(user: User, code: str, purpose: str) -> None:
+    """Mail ``code``; :raises MailError: when the mail server refuses it."""
+    if purpose == "register":
+        subject = _("Your Restora registration code")
+        body = _("Your code to finish registering as %(name)s on Restora is:\n\n    %(code)s\n\nIt works once, for 10 minutes. "
+                 "If you did not register, ignore this message.", name=user.username, code=code)
+    else:
+        subject = _("Your Restora password reset code")
+        body = _("Your code to choose a new Restora password is:\n\n    %(code)s\n\nIt works once, for 10 minutes. "
+                 "If you did not ask for it, ignore this message; your password is unchanged.", code=code)
+    send_mail(current_app.extensions["restora.settings"], user.email, subject, body)
+
+
+def too_many_codes(retry_after: int):
+    body = render_template(
+        "error.html", status=429, title=_("Too many codes"),
+        message=_("A code was sent several times already. Wait %(minutes)d minutes, then ask again.",
+                  minutes=max(1, retry_after // 60)),
+    )
+    return body, 429, {"Retry-After": str(retry_after)}
+
+
+def begin_verification(user: User):
+    """Mail a registration code to ``user`` and show the page that asks for it."""
+    sql = db_session()
+    try:
+        code = codes.issue_code(sql, user, "register")
+    except codes.TooManyCodes as exc:
+        session["verify_user_id"] = user.id
+        return too_many_codes(exc.retry_after)
+    sql.commit()
+    session["verify_user_id"] = user.id
+    try:
+        send_code_mail(user, code, "register")
+    except MailError:
+        flash(_("We could not send the email. Try again in a few minutes."), "error")
+    else:
+        flash(_("We sent a 6-digit code to %(email)s. Enter it below.", email=user.email), "info")
+    return redirect(url_for("signup.verify"))
+
+
+def registration_problems(form: RegisterForm) -> bool:
+    """Add what the user must change to the form's fields; True when there is something."""
+    sql = db_session()
+    username = form.username.data
+    if is_reserved(username):
+        form.username.errors.append(_("This name is reserved by the site; choose another."))
+    elif sql.scalar(select(User.id).where(User.username_key == username_key(username))) is not None:
+        form.username.errors.append(_("This username is taken; choose another."))
+    if sql.scalar(select(User.id).where(User.email == form.email.data.strip().lower())) is not None:
+        form.email.errors.append(_("This email is already registered. Log in, or reset your password."))
+    policy = current_app.extensions["restora.settings"].password_policy
+    form.password.errors.extend(str(p) for p in password_problems(form.password.data, policy, username))
+    return bool(form.username.errors or form.email.errors or form.password.errors)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+@limiter.limit(auth_rate_limit, methods=["POST"])
+def register():
+    form = RegisterForm()
+    if not form.validate_on_submit() or registration_problems(form):
+        return render_template("auth/register.html", form=form)
+    sql = db_session()
+    user = User(
+        username=form.username.data, username_key=username_key(form.username.data),
+        email=form.email.data.strip().lower(), password_hash=hash_password(form.password.data),
+        active=True, email_verified=False, created_at=models.utcnow(), session_version=0, failed_logins=0,
+    )
+    sql.add(user)
+    try:
+        sql.commit()
+    except IntegrityError:  # someone took the name or address a moment ago
+        sql.rollback()
+        form.username.errors.append(_("This username or email was just taken; choose another."))
+        return render_template("auth/register.html", form=form)
+    return begin_verification(user)
+
+
+def pending_user() -> User | None:
+    user_id = session.get("verify_user_id")
+    user = db_session().get(User, user_id) if isinstance(user_id, int) else None
+    return None if user is None or user.email_verified else user
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@public
+@limiter.limit(auth_rate_limit, methods=["POST"])
+def verify():
+    user = pending_user()
+    if user is None:
+        flash(_("Register or log in first; then we will send you a code."), "info")
+        return redirect(url_for("signup.register"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        sql = db_session()
+        result = codes.check_code(sql, user, "register", form.code.data)
+        if result is codes.CodeCheck.OK:
+            user.email_verified = True
+            sql.commit()
+            session.pop("verify_user_id", None)
+            start_session(user)
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.username), "info")
+            return redirect(dashboard_url(user))
+        tries = codes.tries_left(sql, user, "register")
+        sql.commit()
+        form.code.errors.append(code_error(result, tries))
+    return render_template("auth/verify.html", form=form, resend=ResendForm(), email=user.email)
+
+
+def code_error(result: codes.CodeCheck, tries: int) -> str:
+    if result is codes.CodeCheck.EXPIRED:
+        return _("This code has expired. Ask for a new one.")
+    if result is codes.CodeCheck.DEAD or tries == 0:
+        return _("This code can no longer be used. Ask for a new one.")
+    return _("Wrong code. Check the latest email; %(n)d tries left.", n=tries)
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@public
+@limiter.limit(mail_rate_limit)
+def resend():
+    user = pending_user()
+    if user is None:
+        return redirect(url_for("signup.register"))
+    return begin_verification(user)
