@@ -19,3 +19,4 @@ def main() -> None:
 main.add_command(adjust)
 main.add_command(deblur)
 main.add_command(models)
+main.add_command(worker)

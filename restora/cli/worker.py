@@ -1,0 +1,64 @@
+"""``restora worker``: run web jobs on this machine, sharing the web site's database and data root.
+
+With ``executor = "celery"`` it is a Celery worker on ``broker_url``; otherwise it runs the same worker
+threads the web process embeds, claiming jobs straight from the database.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import click
+
+
+@click.command()
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), default=None, help="Jobs at once (default: thread_workers)."
+)
+@click.option(
+    "--lease-seconds",
+    type=click.FloatRange(0.5, 3600),
+    default=60.0,
+    show_default=True,
+    help="How long a silent worker keeps a job before another may take it over.",
+)
+def worker(concurrency: int | None, lease_seconds: float) -> None:
+    """Run queued web jobs (a Celery worker when RESTORA_EXECUTOR=celery)."""
+    import logging
+
+    from restora.config import load_settings
+    from restora.db import make_engine, make_session_factory
+    from restora.imaging.io import ImageLimits
+    from restora.jobs.runner import RunnerConfig
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_settings()
+    concurrency = concurrency or settings.thread_workers
+    if settings.torch_threads:
+        import torch
+
+        torch.set_num_threads(settings.torch_threads)
+    database_url = settings.resolved_database_url()
+    if settings.executor == "celery":
+        from restora.jobs.celery_app import make_celery
+
+        app = make_celery(settings.broker_url, database_url, lease_seconds)
+        app.worker_main(
+            ["worker", "--loglevel=INFO", "--pool=prefork", f"--concurrency={concurrency}", "-n", f"restora-{os.getpid()}@%h"]
+        )
+        return
+
+    from restora.jobs.executors import ThreadExecutor
+
+    sessions = make_session_factory(make_engine(database_url))
+    config = RunnerConfig(settings.data_dir, ImageLimits.from_settings(settings), lease_seconds)
+    executor = ThreadExecutor(sessions, config, workers=concurrency).start()
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    click.echo(f"restora worker: {concurrency} thread(s) on {settings.data_dir}; Ctrl+C stops", err=True)
+    stopping.wait()
+    # A job cut short here is still 'running'; the reaper of any live worker requeues it when its lease ends.
+    executor.stop(timeout=5.0)
