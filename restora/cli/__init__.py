@@ -8,6 +8,7 @@ import click
 from restora import __version__
 from restora.cli.models import models
 from restora.cli.tools import adjust, deblur
+from restora.cli.worker import worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
