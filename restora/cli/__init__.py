@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from restora import __version__
+from restora.cli.eval import eval_group
 from restora.cli.models import models
 from restora.cli.tools import adjust, deblur
 from restora.cli.worker import worker
@@ -20,4 +21,5 @@ def main() -> None:
 main.add_command(adjust)
 main.add_command(deblur)
 main.add_command(models)
+main.add_command(eval_group)
 main.add_command(worker)
