@@ -8,6 +8,7 @@ That logs the user out on every device, which is the price of cookie sessions wi
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -101,8 +102,9 @@ def record_failed_login(user: User) -> None:
     user.last_failed_login_at = now
 
 
-def locked_response():
-    retry_after = int(LOCK_DURATION.total_seconds())
+def locked_response(user: User):
+    remaining = LOCK_DURATION - (models.utcnow() - user.last_failed_login_at)
+    retry_after = max(1, math.ceil(remaining.total_seconds()))
     body = render_template(
         "error.html",
         status=429,
@@ -123,7 +125,7 @@ def login():
         sql = db_session()
         user = find_user(form.login.data)
         if user is not None and is_locked(user):
-            return locked_response()
+            return locked_response(user)
         # An unknown user costs one hash too, so timing does not tell who has an account.
         password_ok = check_password(user.password_hash if user else dummy_hash(), form.password.data)
         if user is None or not password_ok or not user.active:

@@ -48,9 +48,15 @@ def password_problems(password: str, policy: str, username: str = "") -> list[st
     lowered = password.lower()
     if lowered in common_passwords():
         problems.append(_l("This is one of the most common passwords; choose one that is harder to guess."))
-    elif lowered in {username.lower(), "restora"} and lowered:
+    elif _is_context_word(lowered, username):
         problems.append(_l("Do not use your username or the site's name as your password."))
     return problems
+
+
+def _is_context_word(lowered: str, username: str) -> bool:
+    """The username or the site's name, perhaps with digits or punctuation after it ("restora2024!")."""
+    stem = lowered.rstrip("0123456789!@#$%^&*()-_=+.,?~ ")
+    return stem in {username.lower(), "restora"} and bool(stem)
 
 
 def _classic_problems(password: str) -> list[str]:

@@ -131,8 +131,9 @@ class AuthActions:
     def __init__(self, app: Flask, client: FlaskClient, smtp: Mailbox):
         self.app, self.client, self.smtp = app, client, smtp
 
-    def csrf(self, page: str = "/login") -> str:
-        return csrf_token_from(self.client.get(page).get_data(as_text=True))
+    def csrf(self, page: str = "/") -> str:
+        """A CSRF token for the client's session (every page carries one, in the language form)."""
+        return csrf_token_from(self.client.get(page, follow_redirects=True).get_data(as_text=True))
 
     def create_user(self, username: str = "alice", password: str = PASSWORD, email: str | None = None,
                     verified: bool = True, active: bool = True):
