@@ -40,8 +40,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(recovery.bp)
 
     # ---- web-jobs: tool pages, uploads, history, and the job executor start here. -----------------
-    # from restora.web import tools
-    # tools.init_app(app)
+    from restora.web import tools
+
+    tools.init_app(app)
     # ----------------------------------------------------------------------------------------------
     return app
 

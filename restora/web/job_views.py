@@ -1,0 +1,86 @@
+"""How a job looks to its owner: the JSON the pages poll, readable parameters, translated states."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from restora.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job
+from restora.tools import TOOLS
+from restora.web.content import tool_cards
+from restora.web.forms_from_params import CHOICE_LABELS, PARAM_LABELS
+
+STATUS_TEXT = {
+    QUEUED: _l("Waiting"),
+    RUNNING: _l("Working"),
+    DONE: _l("Done"),
+    FAILED: _l("Failed"),
+}
+
+# The tools' own refusals (English in restora/tools), translated for the page; others show as written.
+TOOL_MESSAGES = {
+    "nothing to do: choose a rotation or a brightness other than 1": _l(
+        "Nothing to do: choose a rotation or a brightness other than 1."
+    ),
+}
+
+
+def status_text(status: str) -> str:
+    return str(STATUS_TEXT.get(status, status))
+
+
+def translate_tool_message(message: str) -> str:
+    return str(TOOL_MESSAGES.get(message, message))
+
+
+def tool_text(tool) -> tuple[Any, Any]:
+    """(title, description) of a tool in the page's language."""
+    for card in tool_cards():
+        if card.name == tool.name:
+            return card.title, card.description
+    return tool.title or tool.name, tool.description
+
+
+def describe_params(job: Job) -> list[tuple[str, str]]:
+    """[(label, value)] in the tool's order, as a person would say them."""
+    tool = TOOLS.get(job.tool)
+    values = job.params
+    names = [p.name for p in tool.params if p.name in values] if tool else sorted(values)
+    described = []
+    for name in names:
+        value = values[name]
+        if value in ("", None):
+            continue
+        shown = CHOICE_LABELS.get(value, value) if isinstance(value, str) else value
+        described.append((str(PARAM_LABELS.get(name, name)), str(shown)))
+    if job.second_input_path:
+        described.append((str(PARAM_LABELS["image"]), _("uploaded")))
+    return described
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    owner = current_user.username
+    urls = {
+        "status_url": url_for("tools.job_status", username=owner, job_id=job.id),
+        "page_url": url_for("tools.job_page", username=owner, job_id=job.id),
+        "original_url": url_for("tools.original", username=owner, job_id=job.id),
+    }
+    if job.status == DONE:
+        urls["result_url"] = url_for("tools.result", username=owner, job_id=job.id)
+        urls["download_url"] = url_for("tools.result", username=owner, job_id=job.id, download="1")
+    return {
+        "id": job.id,
+        "tool": job.tool,
+        "status": job.status,
+        "status_text": status_text(job.status),
+        "progress": round(float(job.progress or 0.0), 3),
+        "attempt": job.attempt,
+        "error": translate_tool_message(job.error) if job.status == FAILED and job.error else None,
+        "created_at": job.created_at.isoformat() + "Z" if job.created_at else None,
+        "finished_at": job.finished_at.isoformat() + "Z" if job.finished_at else None,
+        **urls,
+    }

@@ -1,0 +1,112 @@
+// A tool page: Start stays disabled until a photo is chosen; the upload goes by fetch, then the job's
+// JSON is polled until it is done (the comparison frame appears) or failed (its message is shown).
+// Without JavaScript the form still posts and the server answers with the job's own page.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("tool-form");
+  var facts = document.getElementById("job-facts");
+  var progress = document.getElementById("job-progress");
+  var statusText = document.getElementById("job-status");
+  var bar = document.getElementById("job-bar");
+  var jobError = document.getElementById("job-error");
+  var section = document.getElementById("compare-section");
+  var download = document.getElementById("download");
+  var frame = document.querySelector("[data-compare]");
+  var compare = frame ? window.RestoraCompare.setup(frame) : null;
+
+  function showError(element, message) {
+    element.textContent = message;
+    element.hidden = !message;
+  }
+
+  function render(job) {
+    progress.hidden = job.status === "done" || job.status === "failed";
+    statusText.textContent = job.status_text + (job.status === "running" ? " " + Math.round(job.progress * 100) + "%" : "");
+    bar.value = job.progress;
+    var factStatus = document.getElementById("job-status-text");
+    if (factStatus) { factStatus.textContent = job.status_text; }
+    if (job.status === "done") {
+      compare.show(job.original_url, job.result_url);
+      download.href = job.download_url;
+      section.hidden = false;
+    }
+    if (job.status === "failed") { showError(jobError, job.error || ""); }
+  }
+
+  function poll(url, onFinished) {
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.json(); })
+      .then(function (job) {
+        render(job);
+        if (job.status === "done" || job.status === "failed") { if (onFinished) { onFinished(job); } }
+        else { window.setTimeout(function () { poll(url, onFinished); }, 500); }
+      })
+      .catch(function () { window.setTimeout(function () { poll(url, onFinished); }, 2000); });
+  }
+
+  if (facts && facts.dataset.status !== "done" && facts.dataset.status !== "failed") {
+    poll(facts.dataset.statusUrl);
+  }
+  if (!form) { return; }
+
+  var photo = document.getElementById("photo");
+  var start = document.getElementById("start");
+  var formError = document.getElementById("form-error");
+  var csrf = form.querySelector("input[name=csrf_token]").value;
+  var running = false;
+
+  function updateStart() { start.disabled = running || !(photo.files && photo.files.length); }
+  photo.addEventListener("change", updateStart);
+  updateStart();
+
+  // Colour choices: "custom" shows a colour picker, "picture" asks for the second file.
+  var pictureField = form.querySelector("[data-picture-field]");
+  form.querySelectorAll("select[data-colour-choice]").forEach(function (select) {
+    var custom = select.parentNode.querySelector("[data-custom-colour]");
+    function sync() {
+      custom.hidden = select.value !== "custom";
+      if (pictureField) {
+        pictureField.hidden = select.value !== "picture";
+        pictureField.querySelector("input").required = select.value === "picture";
+      }
+    }
+    select.addEventListener("change", sync);
+    sync();
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!photo.files.length) { return; }
+    running = true;
+    updateStart();
+    showError(formError, "");
+    showError(jobError, "");
+    section.hidden = true;
+    progress.hidden = false;
+    statusText.textContent = form.dataset.msgSending;
+    bar.removeAttribute("value");
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": csrf }
+    })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (response.status === 202) {
+            poll(body.status_url, function () { running = false; updateStart(); });
+            return;
+          }
+          var message = body.error || (response.status === 413 ? form.dataset.msgTooLarge : form.dataset.msgFailed);
+          throw new Error(message);
+        });
+      })
+      .catch(function (error) {
+        running = false;
+        updateStart();
+        progress.hidden = true;
+        showError(formError, error.message || form.dataset.msgFailed);
+      });
+  });
+})();

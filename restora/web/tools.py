@@ -1,0 +1,302 @@
+"""Tool pages, job status, pictures, and the history: the ``tools`` blueprint.
+
+Every route is owner-checked (``restora.web.access``): pages under ``/<username>/`` with ``@owner_page``,
+anything naming a job with ``@owner_object`` + :func:`owned_or_404`, so one person never sees, downloads,
+runs against or deletes another's jobs. The executor that runs the jobs is started on the first request
+to this blueprint, inside the serving process (after a forking server has forked).
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from restora.imaging.io import ImageLimits, InvalidImage
+from restora.jobs.models import DONE, QUEUED, RUNNING, Job
+from restora.jobs.queue import submit_job
+from restora.tools import TOOLS, InvalidParams
+from restora.web import settings_of
+from restora.web.access import owned_or_404, owner_object, owner_page
+from restora.web.database import db_session, session_factory
+from restora.web.forms_from_params import controls_for, image_param, raw_params_from
+from restora.web.job_views import describe_params, job_json, status_text, tool_text, translate_tool_message
+from restora.web.uploads import (
+    MAX_BYTES_PER_USER,
+    MAX_JOBS_PER_USER,
+    MAX_WAITING_PER_USER,
+    UploadRejected,
+    bytes_used,
+    decode_upload,
+    make_thumbnail,
+    remove_stored,
+    send_picture,
+    store_upload,
+    stored_path,
+)
+
+bp = Blueprint("tools", __name__)
+EXECUTOR_KEY = "restora.executor"
+_executor_lock = threading.Lock()
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.before_request
+def _start_executor() -> None:
+    executor_for(current_app._get_current_object())
+
+
+def executor_for(app: Flask):
+    """The app's executor, started once per process (thread pool, or a Celery sender)."""
+    executor = app.extensions.get(EXECUTOR_KEY)
+    if executor is not None:
+        return executor
+    with _executor_lock:
+        executor = app.extensions.get(EXECUTOR_KEY)
+        if executor is None:
+            executor = _make_executor(app).start()
+            app.extensions[EXECUTOR_KEY] = executor
+            atexit.register(executor.stop, 2.0)
+    return executor
+
+
+def _make_executor(app: Flask):
+    from restora.jobs.executors import CeleryExecutor, ThreadExecutor
+    from restora.jobs.runner import RunnerConfig
+
+    settings = settings_of(app)
+    sessions = session_factory(app)
+    config = RunnerConfig(
+        settings.data_dir,
+        ImageLimits.from_settings(settings),
+        lease_seconds=float(app.config.get("RESTORA_JOB_LEASE_SECONDS", 60.0)),
+    )
+    if settings.executor == "celery":
+        return CeleryExecutor(sessions, config, settings.broker_url, settings.resolved_database_url())
+    return ThreadExecutor(sessions, config, workers=settings.thread_workers)
+
+
+def stop_executor(app: Flask) -> None:
+    """Stop the app's executor, if it was started (tests, and a clean shutdown)."""
+    executor = app.extensions.pop(EXECUTOR_KEY, None)
+    if executor is not None:
+        executor.stop(timeout=5.0)
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _data_dir() -> Path:
+    return settings_of(current_app).data_dir
+
+
+def _tool_or_404(name: str):
+    tool = TOOLS.get(name)
+    if tool is None:
+        abort(404)
+    return tool
+
+
+@bp.route("/<username>/<tool>", methods=["GET", "POST"])
+@owner_page
+def tool_page(username: str, tool: str):
+    chosen = _tool_or_404(tool)
+    if request.method == "GET":
+        return _render_tool(chosen)
+    try:
+        job = _accept_upload(chosen)
+    except UploadRejected as rejected:
+        if _wants_json():
+            return jsonify(error=rejected.message), rejected.status
+        return _render_tool(chosen, error=rejected.message), rejected.status
+    executor_for(current_app._get_current_object()).submit(job.id)
+    if _wants_json():
+        return jsonify(job_json(job)), 202
+    return redirect(url_for(".job_page", username=current_user.username, job_id=job.id), 303)
+
+
+def _render_tool(tool, error: str | None = None):
+    title, description = tool_text(tool)
+    picture = image_param(tool)
+    return render_template(
+        "tools/tool.html",
+        tool=tool,
+        title=title,
+        description=description,
+        controls=controls_for(tool),
+        picture=picture,
+        error=error,
+    )
+
+
+def _check_quota(user_id: int) -> None:
+    sql = db_session()
+    count = sql.scalar(select(func.count()).select_from(Job).where(Job.user_id == user_id))
+    if count >= MAX_JOBS_PER_USER:
+        raise UploadRejected(
+            403, _("You have %(count)d pictures stored, the most allowed. Delete some in your history first.", count=count)
+        )
+    if bytes_used(_data_dir(), user_id) >= MAX_BYTES_PER_USER:
+        raise UploadRejected(403, _("Your pictures use all of your 1 GB of space. Delete some in your history first."))
+    waiting = sql.scalar(
+        select(func.count()).select_from(Job).where(Job.user_id == user_id, Job.status.in_((QUEUED, RUNNING)))
+    )
+    if waiting >= MAX_WAITING_PER_USER:
+        raise UploadRejected(
+            429, _("%(count)d of your pictures are still waiting. Try again when one has finished.", count=waiting)
+        )
+
+
+def _accept_upload(tool) -> Job:
+    """Decode, check, store and queue one upload; the stored files and the job row commit together."""
+    user_id = current_user.id
+    _check_quota(user_id)
+    limits = ImageLimits.from_settings(settings_of(current_app))
+    raw = raw_params_from(tool, request.form)
+    image = decode_upload(request.files.get("photo"), limits)
+    picture_param = image_param(tool)
+    second = None
+    if picture_param is not None:
+        upload = request.files.get(picture_param.name)
+        if raw.wants_picture or (upload is not None and upload.filename):
+            second = decode_upload(upload, limits, _("the background picture"))
+    values = dict(raw.values)
+    if second is not None:
+        values[picture_param.name] = second
+    try:
+        tool.validate(values)
+    except InvalidParams as error:
+        raise UploadRejected(422, translate_tool_message(str(error))) from None
+
+    data_dir = _data_dir()
+    stored = [store_upload(data_dir, user_id, image)]
+    if second is not None:
+        stored.append(store_upload(data_dir, user_id, second))
+    sql = db_session()
+    try:
+        job = submit_job(
+            sql,
+            user_id=user_id,
+            tool=tool.name,
+            params=raw.values,
+            input_path=stored[0],
+            second_input_path=stored[1] if second is not None else None,
+        )
+        sql.commit()
+    except BaseException:
+        sql.rollback()
+        remove_stored(data_dir, *stored)  # no row, no file: a failed upload leaves nothing behind
+        raise
+    return job
+
+
+@bp.route("/<username>/jobs/<job_id>")
+@owner_object
+def job_status(username: str, job_id: str):
+    """The job as JSON; the tool page polls this while the job runs."""
+    job = owned_or_404(db_session(), Job, job_id)
+    response = jsonify(job_json(job))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<username>/history/<job_id>")
+@owner_object
+def job_page(username: str, job_id: str):
+    """One job: its state while it runs, then the original and the result side by side."""
+    job = owned_or_404(db_session(), Job, job_id)
+    tool = TOOLS.get(job.tool)
+    title = tool_text(tool)[0] if tool else job.tool
+    return render_template(
+        "tools/job.html", job=job, title=title, params=describe_params(job), status=status_text(job.status),
+        job_data=job_json(job),
+    )
+
+
+def _picture_name(job: Job, kind: str) -> str:
+    return f"restora-{job.tool}-{job.id[:8]}-{kind}.png"
+
+
+@bp.route("/<username>/jobs/<job_id>/original")
+@owner_object
+def original(username: str, job_id: str):
+    job = owned_or_404(db_session(), Job, job_id)
+    return send_picture(stored_path(_data_dir(), job.input_path), _picture_name(job, "original"), False)
+
+
+@bp.route("/<username>/jobs/<job_id>/background")
+@owner_object
+def background(username: str, job_id: str):
+    job = owned_or_404(db_session(), Job, job_id)
+    return send_picture(stored_path(_data_dir(), job.second_input_path), _picture_name(job, "background"), False)
+
+
+@bp.route("/<username>/jobs/<job_id>/result")
+@owner_object
+def result(username: str, job_id: str):
+    job = owned_or_404(db_session(), Job, job_id)
+    if job.status != DONE:
+        abort(404)
+    download = request.args.get("download") == "1"
+    return send_picture(stored_path(_data_dir(), job.result_path), _picture_name(job, "result"), download)
+
+
+@bp.route("/<username>/jobs/<job_id>/thumbnail")
+@owner_object
+def thumbnail(username: str, job_id: str):
+    job = owned_or_404(db_session(), Job, job_id)
+    data_dir = _data_dir()
+    done = job.status == DONE and job.result_path
+    target = data_dir / "thumbs" / str(job.user_id) / f"{job.id}{'-result' if done else ''}.jpg"
+    if not target.is_file():
+        source = stored_path(data_dir, job.result_path if done else job.input_path)
+        try:
+            make_thumbnail(source, target)
+        except (InvalidImage, OSError):
+            abort(404)
+    return send_picture(target, f"restora-{job.id[:8]}-thumbnail.jpg", False, mimetype="image/jpeg")
+
+
+@bp.route("/<username>/jobs/<job_id>/delete", methods=["POST"])
+@owner_object
+def delete_job(username: str, job_id: str):
+    sql = db_session()
+    job = owned_or_404(sql, Job, job_id)
+    data_dir = _data_dir()
+    stored = [job.input_path, job.second_input_path, job.result_path]
+    thumbs = data_dir / "thumbs" / str(job.user_id)
+    sql.delete(job)
+    sql.commit()
+    # After the commit: a worker still running this job is fenced off and removes its own file.
+    remove_stored(data_dir, *stored)
+    for leftover in [*thumbs.glob(f"{job_id}*.jpg"), *(data_dir / "results" / str(current_user.id)).glob(f"{job_id}-a*")]:
+        leftover.unlink(missing_ok=True)
+    if _wants_json():
+        return jsonify(deleted=job_id)
+    flash(_("The job and its pictures were deleted."), "success")
+    return redirect(url_for(".history", username=current_user.username), 303)
+
+
+@bp.route("/<username>/history")
+@owner_page
+def history(username: str):
+    jobs = db_session().scalars(
+        select(Job).where(Job.user_id == current_user.id).order_by(Job.created_at.desc()).limit(MAX_JOBS_PER_USER)
+    ).all()
+    rows = [(job, describe_params(job), status_text(job.status), _tool_title(job.tool)) for job in jobs]
+    return render_template("tools/history.html", rows=rows)
+
+
+def _tool_title(name: str):
+    tool = TOOLS.get(name)
+    return tool_text(tool)[0] if tool else name
