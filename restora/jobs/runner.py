@@ -21,6 +21,7 @@ from restora.imaging.io import DEFAULT_LIMITS, ImageLimits, InvalidImage, encode
 from restora.jobs.models import DONE
 from restora.jobs.queue import DEFAULT_LEASE_SECONDS, Claim, LeaseLost, fail_job, finish_job, heartbeat
 from restora.tools import TOOLS, InvalidParams
+from restora.weights import WeightsError
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,8 @@ def describe_error(claim: Claim, exc: BaseException) -> tuple[str, bool]:
         return f"the picture could not be read: {exc}", False
     if isinstance(exc, InvalidParams):
         return str(exc), False
+    if isinstance(exc, WeightsError):  # missing or unreadable weights stay missing until someone installs them
+        return f"the {claim.tool} model is not available on this server: {exc}", False
     if isinstance(exc, ValueError):
         return f"{claim.tool} could not process this picture: {exc}", False
     if isinstance(exc, MemoryError) or "out of memory" in str(exc).lower():

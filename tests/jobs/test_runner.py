@@ -112,3 +112,10 @@ def test_thread_executor_runs_submitted_jobs_to_the_end(sessions, user_id, data_
         executor.stop()
     assert [job_row(sessions, j).status for j in job_ids] == [DONE] * 4
     assert len(list((data_dir / "results").rglob("*.png"))) == 4
+
+
+def test_missing_weights_fail_at_once_with_a_message_naming_them(sessions, user_id, data_dir):
+    job_id = submit(sessions, user_id, data_dir, "deblur", {"weights": "no-such-weights"})
+    assert run_next(sessions, data_dir)[1] == FAILED
+    row = job_row(sessions, job_id)
+    assert row.attempt == 1 and "not available" in row.error and "no-such-weights" in row.error
