@@ -10,7 +10,8 @@ Every page of a logged-in user lives under ``/<username>/...``. Decorate views w
     A page of one user, URL has ``<username>``. Logged out -> redirect to the home page. Logged in as A with
     B's (or a nonexistent) username in the URL -> for GET/HEAD a redirect to the same endpoint with A's
     username and the other URL arguments unchanged; for other methods 404 (a form is never replayed
-    elsewhere). A's own username in another letter case is A. The view receives ``username`` as usual.
+    elsewhere). A URL "username" that no account could have (``..``, ``a/b``, NUL) is a 404.
+    A's own username in another letter case is A. The view receives ``username`` as usual.
 ``@owner_object``
     A URL naming an object (job, file) of one user, URL has ``<username>``. Logged out -> redirect to the home
     page (JSON requests get 401). Logged in as A with any other username -> 404, the same page as for an
@@ -28,6 +29,8 @@ from typing import Callable, TypeVar
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
+
+from restora.web.usernames import is_valid_username
 
 ACCESS_ATTRIBUTE = "restora_access"
 KINDS = ("public", "authenticated", "owner_page", "owner_object")
@@ -84,7 +87,7 @@ def owner_page(view: View) -> View:
         if not current_user.is_authenticated:
             return _to_home()
         if not _is_owner(username):
-            if request.method not in ("GET", "HEAD"):
+            if request.method not in ("GET", "HEAD") or not is_valid_username(username):
                 abort(404)
             args_for_own_page = {**(request.view_args or {}), "username": current_user.username}
             return redirect(url_for(request.endpoint, **args_for_own_page))

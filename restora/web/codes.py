@@ -14,9 +14,9 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from restora.web import models
+from restora.web import models, passwords
 from restora.web.models import EmailCode, User
-from restora.web.passwords import HASHER, check_password, dummy_hash
+from restora.web.passwords import check_password, dummy_hash
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_WRONG_TRIES = 5
@@ -67,7 +67,7 @@ def issue_code(session: Session, user: User, purpose: str) -> str:
     code = new_code()
     session.add(
         EmailCode(
-            user_id=user.id, purpose=purpose, code_hash=HASHER.hash(code), created_at=now,
+            user_id=user.id, purpose=purpose, code_hash=passwords.hash_secret(code), created_at=now,
             expires_at=now + CODE_LIFETIME, wrong_tries=0,
         )
     )

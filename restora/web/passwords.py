@@ -73,7 +73,12 @@ def _classic_problems(password: str) -> list[str]:
 
 
 def hash_password(password: str) -> str:
-    return HASHER.hash(normalise(password))
+    return hash_secret(normalise(password))
+
+
+def hash_secret(secret: str) -> str:
+    """The argon2id hash of ``secret`` (passwords and emailed codes alike)."""
+    return HASHER.hash(secret)
 
 
 def check_password(stored_hash: str, password: str) -> bool:
@@ -92,4 +97,4 @@ def needs_rehash(stored_hash: str) -> bool:
 # a real check, so response time does not tell who has an account.
 @lru_cache(maxsize=1)
 def dummy_hash() -> str:
-    return HASHER.hash("restora-no-such-user")
+    return hash_secret("restora-no-such-user")

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, sess
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from restora.web import codes
+from restora.web import codes, passwords
 from restora.web.access import public
 from restora.web.auth import auth_rate_limit
 from restora.web.database import db_session
@@ -18,7 +18,7 @@ from restora.web.extensions import limiter
 from restora.web.forms import ForgotForm, ResetForm
 from restora.web.mail import MailError
 from restora.web.models import User
-from restora.web.passwords import HASHER, hash_password, password_problems
+from restora.web.passwords import hash_password, password_problems
 from restora.web.signup import mail_rate_limit, send_code_mail
 
 bp = Blueprint("recovery", __name__)
@@ -45,7 +45,7 @@ def forgot():
             except (codes.TooManyCodes, MailError):
                 pass  # the same answer as for anyone else; the codes already sent still work
         else:
-            HASHER.hash(codes.new_code())  # the work issue_code does, so timing tells nothing
+            passwords.hash_secret(codes.new_code())  # the work issue_code does, so timing tells nothing
         session["reset_email"] = email
         flash(_("If an account uses %(email)s, we sent it a 6-digit code. Enter it below with your new password.",
                 email=email), "info")
