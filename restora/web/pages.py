@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from restora.web.access import owner_page, public
-from restora.web.content import EXAMPLES, FAQ, RESEARCH, tool_cards
+from restora.web.content import EXAMPLES, FAQ, INTRODUCTION, RESEARCH, tool_cards
 from restora.web.forms import PostForm
 from restora.web.i18n import LANGUAGES
 
@@ -44,7 +44,9 @@ def link_helpers():
 @bp.route("/")
 @public
 def home():
-    return render_template("home.html", examples=EXAMPLES, tools=tool_cards(), faq=FAQ, research=RESEARCH)
+    return render_template(
+        "home.html", examples=EXAMPLES, tools=tool_cards(), faq=FAQ, research=RESEARCH, introduction=INTRODUCTION
+    )
 
 
 @bp.route("/<username>/")
