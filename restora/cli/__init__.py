@@ -6,9 +6,11 @@ from __future__ import annotations
 import click
 
 from restora import __version__
+from restora.cli.data import data
 from restora.cli.eval import eval_group
 from restora.cli.models import models
 from restora.cli.tools import adjust, deblur
+from restora.cli.train import train
 from restora.cli.worker import worker
 
 
@@ -22,4 +24,6 @@ main.add_command(adjust)
 main.add_command(deblur)
 main.add_command(models)
 main.add_command(eval_group)
+main.add_command(data)
+main.add_command(train)
 main.add_command(worker)

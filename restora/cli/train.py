@@ -1,0 +1,58 @@
+"""``restora train``: train the nets Restora ships (deblur now; colorize and segment later)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def train() -> None:
+    """Train a net on local data (CPU is fine; runs resume with --resume)."""
+
+
+@train.command()
+@click.option("--data", required=True, type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="A photo set from `restora data debian`.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Run folder (checkpoints, metrics).")
+@click.option("--resume", is_flag=True, help="Continue exactly from OUT/checkpoints/latest.pt with its saved recipe.")
+@click.option("--gan", type=click.Choice(["wgan-gp", "wgan-clip"]), default="wgan-gp", show_default=True)
+@click.option("--content", type=click.Choice(["l1", "l1+grad", "l1+fft", "perceptual"]), default="l1+grad",
+              show_default=True, help="Content loss; 'perceptual' needs --perceptual-weights.")
+@click.option("--perceptual-weights", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              help="A local VGG19 state dict (torchvision layout) for the perceptual loss; never downloaded.")
+@click.option("--ngf", type=int, default=32, show_default=True)
+@click.option("--blocks", "n_blocks", type=int, default=6, show_default=True)
+@click.option("--norm", type=click.Choice(["instance", "none"]), default="none", show_default=True)
+@click.option("--dropout", type=float, default=0.0, show_default=True)
+@click.option("--lr", type=float, default=1e-4, show_default=True)
+@click.option("--adv-weight", type=float, default=1e-3, show_default=True)
+@click.option("--critic-iters", type=int, default=5, show_default=True)
+@click.option("--warmup-steps", type=int, default=0, show_default=True,
+              help="Content-only generator steps before the adversarial phase starts.")
+@click.option("--crop", type=int, default=128, show_default=True)
+@click.option("--batch", type=int, default=8, show_default=True)
+@click.option("--val-crop", type=int, default=256, show_default=True, help="Side of the fixed validation crops.")
+@click.option("--kind", type=click.Choice(["linear", "trajectory", "mixed"]), default="mixed", show_default=True)
+@click.option("--steps", type=int, default=200_000, show_default=True, help="Stop at this generator step.")
+@click.option("--time-limit", "time_limit_min", type=float, default=0.0, help="Stop after this many minutes (0: none).")
+@click.option("--threads", type=int, default=2, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--log-every", type=int, default=10, show_default=True)
+@click.option("--val-every", type=int, default=250, show_default=True)
+@click.option("--sample-every", type=int, default=1000, show_default=True)
+@click.option("--checkpoint-min", type=float, default=5.0, show_default=True, help="Save latest.pt this often (minutes).")
+@click.option("--no-progress", is_flag=True, help="No progress bar (for logs).")
+def deblur(data: Path, out: Path, resume: bool, perceptual_weights: Path | None, no_progress: bool, **knobs) -> None:
+    """Train the deblur generator as a WGAN-GP (or weight-clipped WGAN) on blurred Debian photos."""
+    from restora.training.deblur import DeblurTrainConfig, train_deblur
+
+    if knobs["content"] == "perceptual" and perceptual_weights is None:
+        raise click.UsageError("--content perceptual needs --perceptual-weights PATH")
+    try:
+        config = DeblurTrainConfig(perceptual_weights=str(perceptual_weights or ""), **knobs)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    trainer = train_deblur(config, data, out, resume=resume, progress=not no_progress)
+    click.echo(f"stopped at step {trainer.step} after {trainer.elapsed / 3600:.2f} h; checkpoint in {out / 'checkpoints'}")

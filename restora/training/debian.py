@@ -1,0 +1,138 @@
+"""The training photo set, built from Debian packages that ship photographs (``shared/reference/data.md``).
+
+Packages are fetched with ``apt-get download`` (no root, no system install) and unpacked with
+``dpkg -x``; ``.deb`` files already in the cache folder are reused, so a second build needs no network.
+The set holds only these packages' photos: evaluation images (scikit-image, scikit-learn) come from other
+sources and can never leak in. A few photos are held out (``split: "val"``) for validation during training.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+PLASMA_PHOTOS = (
+    "BytheWater", "ColdRipple", "ColorfulCups", "DarkestHour", "EveningGlow", "FallenLeaf",
+    "Grey", "Kite", "OneStandsOut", "Path", "summer_1am",
+)  # the other wallpapers in the package are illustrations
+
+# Held out for validation PSNR: one per source, different content (path, macro insect, building, field).
+VALIDATION = {
+    "plasma-workspace-wallpapers/Path",
+    "mate-backgrounds/LadyBird",
+    "tuxpaint-data/lighthouse",
+    "tuxpaint-data/corn_maze",
+}
+
+CUTOUT_MIN_SIDE = 256
+CUTOUT_MIN_COLOURS = 5000  # fewer distinct colours under the alpha means clip art, not a photo
+
+
+@dataclass(frozen=True)
+class SetEntry:
+    file: str  # relative to the set folder
+    package: str
+    version: str
+    source: str  # path inside the package
+    kind: str  # "photo" or "cutout"
+    split: str  # "train" or "val"
+    width: int
+    height: int
+    sha256: str
+
+
+def fetch_deb(package: str, cache: Path) -> Path:
+    """The package's .deb in ``cache``, downloaded with ``apt-get download`` only if none is there yet."""
+    cache.mkdir(parents=True, exist_ok=True)
+    found = sorted(cache.glob(f"{package}_*.deb"))
+    if not found:
+        subprocess.run(["apt-get", "download", package], cwd=cache, check=True)
+        found = sorted(cache.glob(f"{package}_*.deb"))
+    if not found:
+        raise FileNotFoundError(f"apt-get download {package} left no .deb in {cache}")
+    return found[-1]
+
+
+def deb_version(deb: Path) -> str:
+    return subprocess.run(["dpkg-deb", "-f", str(deb), "Version"], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _photo_sources(root: Path) -> dict[str, list[Path]]:
+    """Photo paths per package inside an unpacked tree (cut-outs are picked separately)."""
+    wallpapers = root / "usr/share/wallpapers"
+    return {
+        "plasma-workspace-wallpapers": [wallpapers / n / "contents/images/2560x1600.jpg" for n in PLASMA_PHOTOS],
+        "mate-backgrounds": sorted((root / "usr/share/backgrounds/mate/nature").glob("*.jpg")),
+        "tuxpaint-data": sorted((root / "usr/share/tuxpaint/templates").glob("*.jpg")),
+    }
+
+
+def is_photographic_cutout(path: Path) -> bool:
+    """A stamp at least 256 px with alpha and more than 5,000 distinct colours under it."""
+    with Image.open(path) as image:
+        if min(image.size) < CUTOUT_MIN_SIDE or "A" not in image.convert("RGBA").getbands():
+            return False
+        rgba = np.asarray(image.convert("RGBA"))
+    opaque = rgba[rgba[:, :, 3] > 127][:, :3]
+    if len(opaque) == 0:
+        return False
+    packed = (opaque[:, 0].astype(np.uint32) << 16) | (opaque[:, 1].astype(np.uint32) << 8) | opaque[:, 2]
+    return len(np.unique(packed)) > CUTOUT_MIN_COLOURS
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _entry(out: Path, target: Path, package: str, version: str, source: str, kind: str, split: str) -> SetEntry:
+    with Image.open(target) as image:
+        width, height = image.size
+    return SetEntry(str(target.relative_to(out)), package, version, source, kind, split, width, height, _sha256(target))
+
+
+def build_debian_set(out: Path, cache: Path) -> list[SetEntry]:
+    """Unpack the four packages and write photos/, cutouts/, licences/ and manifest.json under ``out``."""
+    packages = ["plasma-workspace-wallpapers", "mate-backgrounds", "tuxpaint-data", "tuxpaint-stamps-default"]
+    entries: list[SetEntry] = []
+    for sub in ("photos", "cutouts", "licences"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    for package in packages:
+        deb = fetch_deb(package, cache)
+        version = deb_version(deb)
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
+            shutil.copyfile(root / f"usr/share/doc/{package}/copyright", out / "licences" / f"{package}.copyright")
+            if package == "tuxpaint-stamps-default":
+                for src in sorted((root / "usr/share/tuxpaint/stamps").rglob("*.png")):
+                    if is_photographic_cutout(src):
+                        rel = src.relative_to(root / "usr/share/tuxpaint/stamps")
+                        target = out / "cutouts" / "__".join(rel.parts)
+                        shutil.copyfile(src, target)
+                        entries.append(_entry(out, target, package, version, str(src.relative_to(root)), "cutout", "train"))
+                continue
+            for src in _photo_sources(root)[package]:
+                name = src.parent.parent.parent.name if package.startswith("plasma") else src.stem
+                split = "val" if f"{package}/{name}" in VALIDATION else "train"
+                target = out / "photos" / f"{package}__{name}.jpg"
+                shutil.copyfile(src, target)
+                entries.append(_entry(out, target, package, version, str(src.relative_to(root)), "photo", split))
+    manifest = {
+        "licence": "GPL-2+ (see licences/*.copyright); photos from Debian packages",
+        "entries": [asdict(e) for e in entries],
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    return entries
+
+
+def read_manifest(folder: Path) -> list[SetEntry]:
+    data = json.loads((folder / "manifest.json").read_text())
+    return [SetEntry(**e) for e in data["entries"]]

@@ -1,0 +1,251 @@
+"""``restora train deblur``: the DeblurGAN generator trained as a WGAN-GP (or a weight-clipped WGAN).
+
+Algorithm per generator step (DeblurGAN ``conditional_gan_model.py``; WGAN-GP, Gulrajani et al. 2017):
+  fake = G(blurred)                                   one forward, reused by all critic steps
+  repeat critic_iters times: update D on D(fake) − D(sharp) (+ gp_weight · penalty | then clip weights)
+  update G on content(fake, sharp) + adv_weight · (−D(fake)), with D frozen
+Steps before ``warmup_steps`` train G on the content loss alone (no critic): far cheaper per step, and
+the critic then starts against a generator that already produces images worth criticising.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from restora.nets.deblur import CriticConfig, DeblurCritic, DeblurGenerator, GeneratorConfig
+from restora.training.checkpoints import LATEST, load_checkpoint, save_checkpoint
+from restora.training.data import PairConfig, PairMaker, prefetch, validation_pairs
+from restora.training.losses import ContentLoss, clip_weights, gradient_penalty
+from restora.training.report import MetricsLog, plot_curves, psnr, save_sample_grid
+
+GAN_MODES = ("wgan-gp", "wgan-clip")
+
+
+@dataclass(frozen=True)
+class DeblurTrainConfig:
+    # generator: the CPU-friendly default (no norm, no dropout) learned fastest in the calibration
+    ngf: int = 32
+    n_blocks: int = 6
+    norm: str = "none"
+    dropout: float = 0.0
+    ndf: int = 32  # critic width
+    # adversarial game
+    gan: str = "wgan-gp"
+    gp_weight: float = 10.0
+    clip_value: float = 0.01  # wgan-clip only (Arjovsky et al.)
+    critic_iters: int = 5
+    lr: float = 1e-4  # Adam, both nets (wgan-clip: RMSprop for the critic, as the WGAN paper advises)
+    beta1: float = 0.5
+    beta2: float = 0.999
+    content: str = "l1+grad"
+    adv_weight: float = 1e-3  # the critic's gradient is ~200× an L1 mean's per pixel at 128² (see docs)
+    warmup_steps: int = 0  # content-only generator steps before the adversarial phase
+    # data
+    crop: int = 128
+    batch: int = 8
+    val_crop: int = 256  # validation crops (fixed, trajectory-blurred, from the held-out photos)
+    kind: str = "mixed"
+    seed: int = 0
+    # bookkeeping
+    steps: int = 200_000
+    time_limit_min: float = 0.0  # 0 = none; stop (with a checkpoint) after this much training time
+    threads: int = 2
+    log_every: int = 10
+    val_every: int = 250
+    sample_every: int = 1000
+    checkpoint_min: float = 5.0  # save latest.pt at least this often (wall-clock minutes)
+    keep_every: int = 5000  # also keep step_XXXXXXX.pt every this many steps
+    perceptual_weights: str = ""
+
+    def __post_init__(self) -> None:
+        if self.gan not in GAN_MODES:
+            raise ValueError(f"gan must be one of {GAN_MODES}, got {self.gan!r}")
+        if self.crop % 4:
+            raise ValueError("crop must be a multiple of 4")
+
+    @property
+    def generator(self) -> GeneratorConfig:
+        return GeneratorConfig(ngf=self.ngf, n_blocks=self.n_blocks, norm=self.norm, dropout=self.dropout)
+
+    @property
+    def critic(self) -> CriticConfig:
+        return CriticConfig(ndf=self.ndf)
+
+
+# Knobs that only control how long a run goes or how often it reports; a resumed run may change them.
+RUN_CONTROL = {"steps", "time_limit_min", "threads", "log_every", "val_every", "sample_every", "checkpoint_min", "keep_every"}
+
+
+def _tensor(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(a))
+
+
+class DeblurTrainer:
+    def __init__(self, config: DeblurTrainConfig, data: Path, out: Path) -> None:
+        self.config, self.data, self.out = config, data, out
+        torch.manual_seed(config.seed)
+        self.generator = DeblurGenerator(config.generator)
+        self.critic = DeblurCritic(config.critic)
+        betas = (config.beta1, config.beta2)
+        self.g_opt = torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=betas)
+        if config.gan == "wgan-gp":
+            self.d_opt = torch.optim.Adam(self.critic.parameters(), lr=config.lr, betas=betas)
+        else:
+            self.d_opt = torch.optim.RMSprop(self.critic.parameters(), lr=config.lr / 2)  # WGAN paper: 5e-5
+        weights = Path(config.perceptual_weights) if config.perceptual_weights else None
+        self.content = ContentLoss(config.content, weights)
+        self.step = 0
+        self.elapsed = 0.0
+
+    # --- the algorithm -------------------------------------------------------------------------
+    def critic_step(self, sharp: torch.Tensor, fake: torch.Tensor) -> dict[str, float]:
+        self.d_opt.zero_grad(set_to_none=True)
+        real_score = self.critic(sharp).mean()
+        fake_score = self.critic(fake).mean()
+        loss = fake_score - real_score  # minimising this maximises the Wasserstein estimate
+        penalty = torch.zeros(())
+        if self.config.gan == "wgan-gp":
+            penalty = gradient_penalty(self.critic, sharp, fake)
+            loss = loss + self.config.gp_weight * penalty
+        loss.backward()
+        self.d_opt.step()
+        if self.config.gan == "wgan-clip":
+            clip_weights(self.critic, self.config.clip_value)
+        return {"critic": loss.item(), "wasserstein": (real_score - fake_score).item(), "penalty": penalty.item()}
+
+    def generator_step(self, sharp: torch.Tensor, fake: torch.Tensor, adversarial: bool) -> dict[str, float]:
+        self.g_opt.zero_grad(set_to_none=True)
+        content = self.content(fake, sharp)
+        loss = content
+        adv = torch.zeros(())
+        if adversarial:
+            self.critic.requires_grad_(False)  # the generator's update must not move the critic
+            adv = -self.critic(fake).mean()
+            loss = loss + self.config.adv_weight * adv
+        loss.backward()
+        self.g_opt.step()
+        self.critic.requires_grad_(True)
+        return {"content": content.item(), "adversarial": adv.item()}
+
+    def train_step(self, blurred: torch.Tensor, sharp: torch.Tensor) -> dict[str, float]:
+        self.generator.train()
+        adversarial = self.step >= self.config.warmup_steps
+        fake = self.generator(blurred)
+        losses: dict[str, float] = {}
+        if adversarial:
+            for _ in range(self.config.critic_iters):
+                losses = self.critic_step(sharp, fake.detach())
+        losses |= self.generator_step(sharp, fake, adversarial)
+        losses["phase"] = "adversarial" if adversarial else "warmup"
+        self.step += 1
+        return losses
+
+    # --- state -----------------------------------------------------------------------------------
+    def state(self) -> dict:
+        return {
+            "generator": self.generator.state_dict(),
+            "critic": self.critic.state_dict(),
+            "optimizers": {"generator": self.g_opt.state_dict(), "critic": self.d_opt.state_dict()},
+            "step": self.step,
+            "rng states": {"torch": torch.get_rng_state()},
+            "config": asdict(self.config),
+            "generator_config": asdict(self.config.generator),
+            "elapsed_s": self.elapsed,
+        }
+
+    def load_state(self, state: dict) -> None:
+        self.generator.load_state_dict(state["generator"])
+        self.critic.load_state_dict(state["critic"])
+        self.g_opt.load_state_dict(state["optimizers"]["generator"])
+        self.d_opt.load_state_dict(state["optimizers"]["critic"])
+        self.step = int(state["step"])
+        self.elapsed = float(state["elapsed_s"])
+        torch.set_rng_state(state["rng states"]["torch"])
+
+    # --- measurement -----------------------------------------------------------------------------
+    @torch.inference_mode()
+    def restore(self, blurred: np.ndarray) -> np.ndarray:
+        self.generator.eval()
+        x = _tensor(blurred.transpose(2, 0, 1)[None] * 2 - 1)
+        return ((self.generator(x)[0].numpy().transpose(1, 2, 0) + 1) / 2).clip(0, 1)
+
+    def validate(self, pairs: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
+        before = [psnr(b, s) for b, s in pairs]
+        after = [psnr(self.restore(b), s) for b, s in pairs]
+        return {"val_psnr_blurred": float(np.mean(before)), "val_psnr_restored": float(np.mean(after)),
+                "val_gain": float(np.mean(after) - np.mean(before))}
+
+
+def resolve_config(config: DeblurTrainConfig, out: Path, resume: bool) -> tuple[DeblurTrainConfig, dict | None]:
+    """On resume, the saved recipe wins; only run-control knobs (steps, time limit, ...) come from now."""
+    if not resume or not (out / "checkpoints" / LATEST).exists():
+        return config, None
+    state = load_checkpoint(out / "checkpoints")
+    saved = {f.name: state["config"][f.name] for f in fields(DeblurTrainConfig) if f.name in state["config"]}
+    control = {k: getattr(config, k) for k in RUN_CONTROL}
+    return replace(DeblurTrainConfig(**saved), **control), state
+
+
+def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool = False, progress: bool = True) -> DeblurTrainer:
+    """Run (or continue) training until ``config.steps`` or the time limit; returns the trainer."""
+    config, state = resolve_config(config, out, resume)
+    torch.set_num_threads(config.threads)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "samples").mkdir(exist_ok=True)
+    trainer = DeblurTrainer(config, data, out)
+    if state is not None:
+        trainer.load_state(state)
+    (out / "config.json").write_text(json.dumps(asdict(config), indent=1))
+    log = MetricsLog(out / "metrics.csv", trainer.step if state is not None else None)
+    maker = PairMaker(data, PairConfig(crop=config.crop, batch=config.batch, kind=config.kind), config.seed)
+    val = validation_pairs(data, crop=config.val_crop)
+    title = f"{config.gan}, {config.content}, ngf {config.ngf}, {config.n_blocks} blocks, norm {config.norm}"
+
+    def report(row: dict, final: bool = False) -> None:
+        if trainer.step % config.val_every == 0 or final:
+            row |= trainer.validate(val)
+            plot_curves(log.read() + [{k: str(v) for k, v in row.items()}], out / "loss_curve.png", title)
+        log.write(row)
+        if trainer.step % config.sample_every == 0:
+            triples = [(b, trainer.restore(b), s) for b, s in val[:: max(1, len(val) // 4)][:4]]
+            save_sample_grid(triples, out / "samples" / f"step_{trainer.step:07d}.png")
+            save_sample_grid(triples, out / "samples.png")
+
+    if trainer.step == 0:
+        report({"step": 0, "elapsed_s": 0.0, "phase": "start"})
+    last_save = time.monotonic()
+    sums: dict[str, float] = {}
+    bar = tqdm(total=config.steps, initial=trainer.step, disable=not progress, mininterval=5, unit="step")
+    started = time.monotonic() - trainer.elapsed
+    for blurred, sharp in prefetch(maker, trainer.step, config.steps):
+        losses = trainer.train_step(_tensor(blurred), _tensor(sharp))
+        trainer.elapsed = time.monotonic() - started
+        phase = losses.pop("phase")
+        for k, v in losses.items():
+            sums[k] = sums.get(k, 0.0) + v
+        bar.update(1)
+        out_of_time = config.time_limit_min > 0 and trainer.elapsed >= config.time_limit_min * 60
+        final = trainer.step == config.steps or out_of_time
+        if trainer.step % config.log_every == 0 or final:
+            count = (trainer.step - 1) % config.log_every + 1
+            row = {"step": trainer.step, "elapsed_s": round(trainer.elapsed, 1), "phase": phase}
+            row |= {k: round(v / count, 6) for k, v in sums.items()}
+            bar.set_postfix(content=row.get("content"), w=row.get("wasserstein"))
+            report(row, final)
+            sums = {}
+        keep = f"step_{trainer.step:07d}.pt" if trainer.step % config.keep_every == 0 else None
+        if keep or out_of_time or time.monotonic() - last_save > config.checkpoint_min * 60:
+            save_checkpoint(out / "checkpoints", trainer.state(), keep)
+            last_save = time.monotonic()
+        if out_of_time:
+            break
+    bar.close()
+    save_checkpoint(out / "checkpoints", trainer.state())
+    return trainer
