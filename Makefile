@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test test-fast bench clean
+.PHONY: setup chromium run test test-fast bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,13 @@ run: setup
 	$(VENV)/bin/restora adjust instance/sample.jpg -o instance/sample-adjusted.png --rotate left --brightness 1.3
 	@echo "wrote instance/sample-adjusted.png"
 
-test: setup
+# The browser tests drive Debian's Chromium (tests/browser); CI starts from a fresh machine, so install it
+# when it is missing (as root, or through sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	test -x /usr/bin/chromium || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+
+test: setup chromium
 	$(PY) -m pytest -q
 
 bench: setup

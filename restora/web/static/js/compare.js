@@ -48,6 +48,8 @@
     function fit() {
       if (after.naturalWidth && after.naturalHeight) {
         frame.style.aspectRatio = after.naturalWidth + " / " + after.naturalHeight;
+        // A tall (portrait) result would not fit the screen at full width: cap its height at 75% of it.
+        frame.style.maxWidth = Math.min(900, 0.75 * window.innerHeight * after.naturalWidth / after.naturalHeight) + "px";
       }
     }
     after.addEventListener("load", fit);
