@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup chromium run test test-fast bench clean
+.PHONY: setup chromium run test test-fast bench clean translations
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,17 @@ test: setup chromium
 
 bench: setup
 	$(PY) -m benchmarks --out bench-results/bench.json
+
+# Web site strings: extract from code and templates, merge into the Chinese catalogue, compile the .mo
+# (committed, so a fresh clone needs no build step). Fill in new msgstr entries in the .po, then run again.
+TRANSLATIONS := restora/web/translations
+translations: setup
+	mkdir -p build
+	$(VENV)/bin/pybabel -q extract -F restora/web/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o build/messages.pot restora/web
+	test -f $(TRANSLATIONS)/zh/LC_MESSAGES/messages.po || $(VENV)/bin/pybabel init -i build/messages.pot -d $(TRANSLATIONS) -l zh
+	$(VENV)/bin/pybabel -q update -i build/messages.pot -d $(TRANSLATIONS) -l zh --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel -q compile -d $(TRANSLATIONS) -l zh
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

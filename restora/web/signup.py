@@ -73,16 +73,19 @@ def begin_verification(user: User):
 def registration_problems(form: RegisterForm) -> bool:
     """Add what the user must change to the form's fields; True when there is something."""
     sql = db_session()
-    username = form.username.data
-    if is_reserved(username):
+    username = form.username.data or ""
+    if form.username.errors:
+        pass  # the field's own rule already says what to change
+    elif is_reserved(username):
         form.username.errors.append(_("This name is reserved by the site; choose another."))
     elif sql.scalar(select(User.id).where(User.username_key == username_key(username))) is not None:
         form.username.errors.append(_("This username is taken; choose another."))
-    if sql.scalar(select(User.id).where(User.email == form.email.data.strip().lower())) is not None:
+    if not form.email.errors and sql.scalar(select(User.id).where(User.email == form.email.data.strip().lower())):
         form.email.errors.append(_("This email is already registered. Log in, or reset your password."))
-    policy = current_app.extensions["restora.settings"].password_policy
-    form.password.errors.extend(str(p) for p in password_problems(form.password.data, policy, username))
-    return bool(form.username.errors or form.email.errors or form.password.errors)
+    if form.password.data:
+        policy = current_app.extensions["restora.settings"].password_policy
+        form.password.errors.extend(str(p) for p in password_problems(form.password.data, policy, username))
+    return any(field.errors for field in form)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -90,7 +93,10 @@ def registration_problems(form: RegisterForm) -> bool:
 @limiter.limit(auth_rate_limit, methods=["POST"])
 def register():
     form = RegisterForm()
-    if not form.validate_on_submit() or registration_problems(form):
+    if not form.is_submitted():
+        return render_template("auth/register.html", form=form)
+    form.validate()
+    if registration_problems(form):  # every mistake at once, each saying what to change
         return render_template("auth/register.html", form=form)
     sql = db_session()
     user = User(
