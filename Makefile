@@ -16,12 +16,12 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
-# Until the web site lands, the main job is the command line on a sample photo.
+# The main job: the web site on embedded defaults (SQLite, files and mail outbox in ./instance), under
+# gunicorn at http://127.0.0.1:5000 (WEB_HOST/WEB_PORT override). Ctrl-C stops it.
+WEB_HOST ?= 127.0.0.1
+WEB_PORT ?= 5000
 run: setup
-	mkdir -p instance
-	$(PY) -c "from skimage import data; from PIL import Image; Image.fromarray(data.astronaut()).save('instance/sample.jpg')"
-	$(VENV)/bin/restora adjust instance/sample.jpg -o instance/sample-adjusted.png --rotate left --brightness 1.3
-	@echo "wrote instance/sample-adjusted.png"
+	$(VENV)/bin/restora serve --host $(WEB_HOST) --port $(WEB_PORT)
 
 # The browser tests drive Debian's Chromium (tests/browser); CI starts from a fresh machine, so install it
 # when it is missing (as root, or through sudo).

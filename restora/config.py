@@ -44,6 +44,9 @@ class Settings:
     broker_url: str = "redis://127.0.0.1:6379/0"
     # Flask-Limiter storage; "memory://" on a single machine, a redis:// URL when scaled out.
     ratelimit_storage_uri: str = "memory://"
+    # Reverse proxies in front of the web site that set X-Forwarded-For/-Proto (0: none). The client IP
+    # (rate limits) and HTTPS (Secure cookies) are taken from that many hops of those headers.
+    proxy_hops: int = 0
     # Empty means a random key stored in data_dir on first start.
     secret_key: str = ""
     # "modern" (8-128 characters, common passwords refused) or "classic" (6-18, letter+digit+special).

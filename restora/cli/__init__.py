@@ -9,8 +9,10 @@ from restora import __version__
 from restora.cli.data import data
 from restora.cli.eval import eval_group
 from restora.cli.models import models
+from restora.cli.serve import serve
 from restora.cli.tools import adjust, deblur
 from restora.cli.train import train
+from restora.cli.user import user
 from restora.cli.worker import worker
 
 
@@ -27,3 +29,5 @@ main.add_command(eval_group)
 main.add_command(data)
 main.add_command(train)
 main.add_command(worker)
+main.add_command(serve)
+main.add_command(user)

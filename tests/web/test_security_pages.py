@@ -58,3 +58,20 @@ def test_no_inline_scripts_or_styles_in_pages(client, auth):
     pages.append(client.get("/alice/").get_data(as_text=True))
     for html in pages:
         assert "<script>" not in html and " style=" not in html and "onclick" not in html
+
+
+def test_behind_a_proxy_forwarded_https_gives_secure_cookies(make_app, smtp):
+    import re
+
+    from tests.web.conftest import PASSWORD, AuthActions
+
+    app = make_app(proxy_hops=1)
+    auth = AuthActions(app, app.test_client(), smtp)
+    auth.create_user("alice")
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    page = auth.client.get("/login", headers=forwarded).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = auth.client.post("/login", headers={**forwarded, "Referer": "https://localhost/login"},
+                                data={"login": "alice", "password": PASSWORD, "csrf_token": token})
+    cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
+    assert "Secure" in cookie
