@@ -151,7 +151,7 @@ def _check_quota(user_id: int) -> None:
     waiting = sql.scalar(
         select(func.count()).select_from(Job).where(Job.user_id == user_id, Job.status.in_((QUEUED, RUNNING)))
     )
-    if waiting >= MAX_WAITING_PER_USER:
+    if waiting >= current_app.config.get("RESTORA_MAX_WAITING_JOBS", MAX_WAITING_PER_USER):
         raise UploadRejected(
             429, _("%(count)d of your pictures are still waiting. Try again when one has finished.", count=waiting)
         )
