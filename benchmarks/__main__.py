@@ -1,0 +1,37 @@
+"""``python -m benchmarks --out FILE``: run every benchmark and write the results as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from benchmarks import adjust_bench, deblur_bench
+from benchmarks.common import machine
+
+SUITES = {"adjust": adjust_bench.run, "deblur": deblur_bench.run}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--only", choices=sorted(SUITES), action="append", help="run only these suites")
+    args = parser.parse_args()
+
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    entries = []
+    for name in args.only or list(SUITES):
+        entries += SUITES[name]()
+        print(f"{name}: done", flush=True)
+    result = {"started_utc": started, "machine": machine(), "entries": entries}
+    result["machine"]["load_average_1min_end"] = machine()["load_average_1min"]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    for entry in entries:
+        summary = {k: entry[k] for k in ("median_ms", "ms_per_megapixel", "peak_rss_mb", "seconds") if k in entry}
+        print(entry["name"], summary)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Shared benchmark helpers: test photos of a given size and a median timer."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from typing import Callable
+
+import numpy as np
+from PIL import Image
+
+
+def photo(megapixels: float, aspect: float = 4 / 3) -> Image.Image:
+    """A photo-like RGB image of about ``megapixels`` (skimage's astronaut, resized)."""
+    from skimage import data
+
+    height = int(round((megapixels * 1e6 / aspect) ** 0.5))
+    width = int(round(height * aspect))
+    return Image.fromarray(data.astronaut()).resize((width, height), Image.Resampling.BICUBIC)
+
+
+def median_ms(function: Callable[[], object], repeats: int, warmup: int = 1) -> tuple[float, list[float]]:
+    """Median wall time of ``function`` in ms over ``repeats`` runs, after ``warmup`` untimed runs."""
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000.0)
+    return statistics.median(times), times
+
+
+def machine() -> dict:
+    """What the numbers were measured on, including how busy the CPU was (a shared machine)."""
+    import platform
+
+    import torch
+
+    return {
+        "cpu_count": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "load_average_1min": os.getloadavg()[0],
+        "numpy": np.__version__,
+    }

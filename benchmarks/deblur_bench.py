@@ -1,0 +1,81 @@
+"""The deblur tool: 1-megapixel time for the shipped layout and for DeblurGAN's own, 12-MP peak memory.
+
+Timing does not depend on the weights' values, so when no trained weights are shipped yet a randomly
+initialised net of the shipped configuration stands in, and the JSON says so. Peak memory is measured
+in a fresh subprocess (``python -m benchmarks.deblur_memory``) so that the number is that run's own peak
+resident set, not this process's history.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import median_ms, photo
+
+
+def weights_for(architecture: dict | None, folder: Path) -> tuple[str, dict, bool]:
+    """(weights name or path, architecture, random?) — the shipped default if present, else random init."""
+    import torch
+
+    from restora.config import load_settings
+    from restora.nets.deblur import DeblurGenerator, GeneratorConfig
+    from restora.weights import DEFAULT_WEIGHTS, REGISTRY, save_safetensors
+
+    default = REGISTRY[DEFAULT_WEIGHTS["deblur"]]
+    if architecture is None and default.location(load_settings()).is_file():
+        return default.name, default.architecture, False
+    architecture = architecture or default.architecture
+    torch.manual_seed(0)
+    path = folder / f"random_{architecture['ngf']}_{architecture['n_blocks']}.safetensors"
+    save_safetensors(DeblurGenerator(GeneratorConfig(**architecture)).state_dict(), architecture, path, "deblur")
+    return str(path), architecture, True
+
+
+def time_one_megapixel(
+    name: str, weights: str, architecture: dict, random_init: bool, repeats: int, warmup: int = 1
+) -> dict:
+    from restora.tools import TOOLS
+
+    tool = TOOLS["deblur"]
+    image = photo(1.0)
+    tool.prepare(weights=weights)  # load once: a server keeps the net, so loading is not per photo
+    median, times = median_ms(lambda: tool.run(image, weights=weights), repeats, warmup)
+    return {
+        "name": name,
+        "size": [image.width, image.height],
+        "architecture": architecture,
+        "weights": "random initialisation (timing does not depend on values)" if random_init else weights,
+        "median_ms": round(median, 1),
+        "ms_per_megapixel": round(median / (image.width * image.height / 1e6), 1),
+        "runs_ms": [round(t, 1) for t in times],
+    }
+
+
+def peak_memory(weights: str, architecture: dict, random_init: bool, megapixels: float = 12.0) -> dict:
+    command = [sys.executable, "-m", "benchmarks.deblur_memory", "--weights", weights, "--megapixels", str(megapixels)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    result.update({
+        "name": f"deblur_{int(megapixels)}mp_peak_memory",
+        "architecture": architecture,
+        "weights": "random initialisation" if random_init else weights,
+    })
+    return result
+
+
+def run(repeats: int = 3) -> list[dict]:
+    from restora.weights import DEBLURGAN_ARCHITECTURE
+
+    with tempfile.TemporaryDirectory() as folder:
+        shipped, shipped_arch, shipped_random = weights_for(None, Path(folder))
+        official, official_arch, _ = weights_for(DEBLURGAN_ARCHITECTURE, Path(folder))
+        return [
+            time_one_megapixel("deblur_1mp_shipped_layout", shipped, shipped_arch, shipped_random, repeats),
+            # No warm-up run for the big layout: one run is a minute here, and the median of 3 absorbs it.
+            time_one_megapixel("deblur_1mp_deblurgan_9blocks_ngf64", official, official_arch, True, repeats, 0),
+            peak_memory(shipped, shipped_arch, shipped_random),
+        ]
