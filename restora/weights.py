@@ -53,6 +53,7 @@ class WeightsEntry:
 
 # DeblurGAN v1 as released: ResnetGenerator, 9 blocks, ngf 64, InstanceNorm, dropout, global skip
 # (shared/reference/models.md §1.1).
+GENERATOR_FIELDS = ("ngf", "n_blocks", "norm", "dropout", "learn_residual")  # GeneratorConfig's fields
 DEBLURGAN_ARCHITECTURE = {"ngf": 64, "n_blocks": 9, "norm": "instance", "dropout": 0.5, "learn_residual": True}
 
 REGISTRY: dict[str, WeightsEntry] = {
@@ -76,7 +77,8 @@ REGISTRY: dict[str, WeightsEntry] = {
             tool="deblur",
             filename="deblur-debian.safetensors",
             kind="shipped",
-            architecture={"ngf": 32, "n_blocks": 5, "norm": "instance", "dropout": 0.5, "learn_residual": True},
+            # The layout of the run in /work/runs/deblur-main (docs/training/deblur.md).
+            architecture={"ngf": 32, "n_blocks": 6, "norm": "none", "dropout": 0.0, "learn_residual": True},
             licence="GPL-3.0-or-later, trained by Restora on photos from Debian packages",
             how_to_get=(
                 "these weights are not shipped in this version of Restora yet; train your own with "
@@ -224,8 +226,10 @@ def read_torch_checkpoint(path: Path, architecture: dict[str, Any] | None) -> Lo
     """A ``.pth``/``.pt`` file: a Restora training checkpoint, or DeblurGAN's official generator."""
     raw = _torch_load(path)
     if isinstance(raw, dict) and isinstance(raw.get("generator"), dict):
-        # Restora's own training checkpoint; its architecture sits in the run folder's config.json.
-        return LoadedWeights(raw["generator"], architecture or architecture_of_run(path.parent), str(path))
+        # Restora's own training checkpoint: it records its architecture, older ones in the run's config.json.
+        recorded = raw.get("generator_config")
+        found = architecture or (recorded if isinstance(recorded, dict) else architecture_of_run(path.parent))
+        return LoadedWeights(raw["generator"], dict(found), str(path))
     return LoadedWeights(
         clean_deblurgan_state_dict(raw, str(path)), dict(architecture or DEBLURGAN_ARCHITECTURE), str(path)
     )
@@ -238,10 +242,14 @@ def architecture_of_run(run_dir: Path) -> dict[str, Any]:
         config = json.loads(config_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise WeightsError(f"cannot read the run's architecture from {config_path}: {exc}") from None
-    for key in ("generator", "generator_config", "net"):
+    for key in ("generator_config", "generator"):
         if isinstance(config.get(key), dict):
             return config[key]
-    raise WeightsError(f"{config_path} has no 'generator' section")
+    # A flat run config: the generator's fields sit beside the trainer's.
+    flat = {key: config[key] for key in GENERATOR_FIELDS if key in config}
+    if "ngf" not in flat or "n_blocks" not in flat:
+        raise WeightsError(f"{config_path} does not record the generator's ngf and n_blocks")
+    return flat
 
 
 def load_weights(name_or_path: str | Path, tool: str, settings: "Settings") -> LoadedWeights:

@@ -179,3 +179,19 @@ def test_a_recorded_checksum_is_enforced(tmp_path, settings, monkeypatch):
         handle.write(bytes([byte[0] ^ 0xFF]))
     with pytest.raises(WeightsError, match="damaged"):
         load_weights("checked", "deblur", settings)
+
+
+def test_training_checkpoints_load_with_their_recorded_architecture(tmp_path, settings):
+    torch.manual_seed(4)
+    architecture = {"ngf": 8, "n_blocks": 2, "norm": "none", "dropout": 0.0, "learn_residual": True}
+    net = DeblurGenerator(GeneratorConfig(**architecture))
+    run = tmp_path / "run"
+    run.mkdir()
+    torch.save({"generator": net.state_dict(), "critic": {}, "step": 7, "generator_config": architecture}, run / "a.pt")
+    assert build_generator(load_weights(str(run / "a.pt"), "deblur", settings)).config == GeneratorConfig(**architecture)
+    # Without generator_config, the flat run config.json beside it says what was trained.
+    (run / "config.json").write_text('{"ngf": 8, "n_blocks": 2, "norm": "none", "dropout": 0.0, "lr": 0.0001}')
+    torch.save({"generator": net.state_dict(), "step": 7}, run / "b.pt")
+    loaded = load_weights(str(run / "b.pt"), "deblur", settings)
+    assert loaded.architecture == {"ngf": 8, "n_blocks": 2, "norm": "none", "dropout": 0.0}
+    build_generator(loaded)
