@@ -126,6 +126,8 @@ def describe_error(claim: Claim, exc: BaseException) -> tuple[str, bool]:
         return str(exc), False
     if isinstance(exc, WeightsError):  # missing or unreadable weights stay missing until someone installs them
         return f"the {claim.tool} model is not available on this server: {exc}", False
+    if isinstance(exc, TypeError):  # a tool called with arguments it does not take: a bug, not bad luck
+        return f"{claim.tool} could not be run with these settings ({exc})", False
     if isinstance(exc, ValueError):
         return f"{claim.tool} could not process this picture: {exc}", False
     if isinstance(exc, MemoryError) or "out of memory" in str(exc).lower():

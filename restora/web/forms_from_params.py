@@ -42,6 +42,7 @@ PARAM_LABELS = {
     "color": _l("New background"),
     "colour": _l("New background"),
     "image": _l("Background picture"),
+    "background": _l("Background picture"),
 }
 PARAM_HELP = {
     "rotate": _l("Turn or mirror the photo."),

@@ -67,12 +67,13 @@ def test_a_damaged_stored_picture_fails_at_once(sessions, user_id, data_dir):
     assert "could not be read" in job_row(sessions, job_id).error
 
 
-def test_a_value_error_from_the_tool_is_not_retried(sessions, user_id, data_dir):
+@pytest.mark.parametrize("kind, words", [("value", "no faces"), ("type", "could not be run")])
+def test_a_value_or_type_error_from_the_tool_is_not_retried(sessions, user_id, data_dir, kind, words):
     TEST_TOOLS["failing"].calls = 0
-    job_id = submit(sessions, user_id, data_dir, "failing", {"kind": "value"})
+    job_id = submit(sessions, user_id, data_dir, "failing", {"kind": kind})
     assert run_next(sessions, data_dir)[1] == FAILED
     row = job_row(sessions, job_id)
-    assert row.attempt == 1 and "no faces" in row.error and TEST_TOOLS["failing"].calls == 1
+    assert row.attempt == 1 and words in row.error and TEST_TOOLS["failing"].calls == 1
 
 
 @pytest.mark.parametrize("kind", ["memory", "runtime"])

@@ -54,7 +54,7 @@ class FailingTool(BaseTool):
     name: str = "failing"
     title: str = "Failing"
     params: tuple[Param, ...] = field(
-        default=(Param("kind", "choice", default="value", choices=("value", "memory", "runtime")),)
+        default=(Param("kind", "choice", default="value", choices=("value", "memory", "runtime", "type")),)
     )
     calls: int = 0
 
@@ -64,6 +64,8 @@ class FailingTool(BaseTool):
             raise ValueError("the picture has no faces to work on")
         if kind == "memory":
             raise MemoryError()
+        if kind == "type":
+            raise TypeError("run() got an unexpected keyword argument 'strength'")
         raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
 
