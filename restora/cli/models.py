@@ -1,6 +1,9 @@
-"""``restora models list|verify``: which weights Restora knows, which are on this machine, are they intact."""
+"""``restora models list|verify|export``: which weights Restora knows, are they here and intact, and
+turning a training checkpoint into shipped weights."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -62,3 +65,31 @@ def verify() -> None:
         click.echo(f"{entry.name}: ok, {len(loaded.state_dict)} tensors, {checksum}")
     if bad:
         raise SystemExit(1)
+
+
+@models.command()
+@click.argument("checkpoint", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--name", required=True, help="Weights name, e.g. deblur-debian (file <name>.safetensors).")
+@click.option("--out-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where to write; default restora/weights/ (the shipped folder).")
+@click.option("--eval-json", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="`restora eval deblur --json` output for the card's quality table.")
+@click.option("--bench-json", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="`make bench` output for the card's speed section.")
+def export(checkpoint: Path, name: str, out_dir: Path | None, eval_json: Path | None, bench_json: Path | None) -> None:
+    """Convert a training checkpoint (e.g. runs/deblur-main/latest.pt) into safetensors plus a model card.
+
+    Prints the sha256 to record in restora/weights.py's REGISTRY, which makes the file shipped weights.
+    """
+    from restora.training.export import export_checkpoint
+    from restora.weights import SHIPPED_DIR, WeightsError
+
+    try:
+        result = export_checkpoint(checkpoint, name, out_dir=out_dir or SHIPPED_DIR, eval_json=eval_json,
+                                   bench_json=bench_json)
+    except WeightsError as exc:
+        click.echo(f"restora: {exc}", err=True)
+        raise SystemExit(4) from None
+    click.echo(f"wrote {result.weights} and {result.card} (step {result.step})")
+    click.echo(f"sha256 {result.sha256}")
+    click.echo(f"architecture {result.architecture}")

@@ -1,0 +1,133 @@
+"""Turn a training checkpoint into shipped weights: a safetensors file and the facts for its model card.
+
+The card's numbers come from files, not from memory: the checkpoint (step, training wall time), the
+run's config.json (recipe), ``restora eval deblur --json`` (quality) and ``make bench`` (speed). The
+text that judges them (is the target met, what is weak) is written by a person below the facts.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from restora.weights import SHIPPED_DIR, save_safetensors, sha256_of
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    weights: Path
+    card: Path
+    sha256: str
+    architecture: dict[str, Any]
+    step: int
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _quality_section(eval_json: dict | None) -> list[str]:
+    if eval_json is None:
+        return ["Not measured yet: run `restora eval deblur --data DIR --weights NAME --json FILE`."]
+    kinds = list(eval_json["means"])
+    lines = [
+        f"Mean over {len(eval_json['images'])} photos ({', '.join(eval_json['images'])}), "
+        f"{eval_json['config']['border']}-px border ignored, blur seed {eval_json['config']['seed']}:",
+        "",
+        "| method | " + " | ".join(f"{k} PSNR | {k} SSIM | {k} ΔPSNR" for k in kinds) + " |",
+        "|---" * (1 + 3 * len(kinds)) + "|",
+    ]
+    for method in eval_json["means"][kinds[0]]:
+        cells = []
+        for kind in kinds:
+            value, base = eval_json["means"][kind][method], eval_json["means"][kind]["blurred"]["psnr"]
+            cells += [f"{value['psnr']:.2f}", f"{value['ssim']:.4f}", f"{value['psnr'] - base:+.2f}"]
+        label = "**this net**" if method == "output" else method
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _speed_section(bench_json: dict | None) -> list[str]:
+    if bench_json is None:
+        return ["Not measured yet: run `make bench`."]
+    lines = []
+    for entry in bench_json["entries"]:
+        if not entry["name"].startswith("deblur"):
+            continue
+        if "median_ms" in entry:
+            lines.append(f"- {entry['name']}: median {entry['median_ms'] / 1000:.2f} s for {entry['size'][0]}×"
+                         f"{entry['size'][1]} ({entry['weights']})")
+        if "peak_rss_mb" in entry:
+            lines.append(f"- {entry['name']}: peak RSS {entry['peak_rss_mb']:.0f} MB, {entry['seconds']:.0f} s for "
+                         f"{entry['size'][0]}×{entry['size'][1]}")
+    load = bench_json["machine"].get("load_average_1min")
+    lines.append(f"- machine: {bench_json['machine']['cpu_count']} CPUs, torch threads "
+                 f"{bench_json['machine']['torch_threads']}, 1-min load average {load:.1f} at the start "
+                 "(the CPU was shared with training runs)")
+    return lines
+
+
+def export_checkpoint(
+    checkpoint: Path,
+    name: str,
+    *,
+    out_dir: Path = SHIPPED_DIR,
+    eval_json: Path | None = None,
+    bench_json: Path | None = None,
+) -> ExportResult:
+    """Write ``<out_dir>/<name>.safetensors`` and ``<name>.md`` (facts only) from a training checkpoint."""
+    from restora.config import load_settings
+    from restora.weights import WeightsError, load_weights
+
+    loaded = load_weights(str(checkpoint), "deblur", load_settings())
+    raw = torch.load(str(checkpoint), map_location="cpu", weights_only=True)
+    if not isinstance(raw, dict) or "generator" not in raw:
+        raise WeightsError(f"{checkpoint} is not a Restora training checkpoint (no 'generator')")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    weights_path = out_dir / f"{name}.safetensors"
+    save_safetensors(loaded.state_dict, loaded.architecture, weights_path, tool="deblur")
+    digest = sha256_of(weights_path)
+
+    run_config_path = checkpoint.parent / "config.json"
+    run_config = json.loads(run_config_path.read_text()) if run_config_path.exists() else raw.get("config", {})
+    step = int(raw.get("step", 0))
+    hours = float(raw.get("elapsed_s", 0.0)) / 3600
+    params = sum(t.numel() for t in loaded.state_dict.values())
+    evaluation = json.loads(eval_json.read_text()) if eval_json else None
+    bench = json.loads(bench_json.read_text()) if bench_json else None
+    card = [
+        f"# Model card: {name}",
+        "",
+        "## Facts (written by `restora models export`)",
+        "",
+        f"- File: `{weights_path.name}`, sha256 `{digest}`, {weights_path.stat().st_size / 1e6:.1f} MB, "
+        f"{params:,} parameters.",
+        f"- Architecture: `GeneratorConfig({', '.join(f'{k}={v!r}' for k, v in loaded.architecture.items())})`.",
+        f"- Trained: {step:,} generator steps, {hours:.2f} h wall time, on {_cpu_name()} "
+        f"({run_config.get('threads', '?')} torch threads, CPU only, shared with other work).",
+        f"- Recipe (run config.json): {json.dumps(run_config, sort_keys=True)}",
+        f"- Exported from: `{checkpoint}`.",
+        "",
+        "## Quality (`restora eval deblur`)",
+        "",
+        *_quality_section(evaluation),
+        "",
+        "## Speed and memory (`make bench`)",
+        "",
+        *_speed_section(bench),
+        "",
+    ]
+    card_path = out_dir / f"{name}.md"
+    card_path.write_text("\n".join(card), encoding="utf-8")
+    return ExportResult(weights_path, card_path, digest, loaded.architecture, step)
