@@ -22,8 +22,12 @@ def eval_group() -> None:
 @click.option("--tile", type=int, default=1024, show_default=True, metavar="PX", help="Tile size for the tool.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), help="Write all numbers here.")
 @click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the blur kernels.")
+@click.option("--kernels", type=click.IntRange(1, 50), default=3, show_default=True,
+              help="Kernels drawn per photo and kind.")
 @click.option("--baselines-only", is_flag=True, help="Skip the net: only blurred, unsharp, Wiener, Richardson–Lucy.")
-def eval_deblur(data_dir: Path, weights: str, tile: int, json_path: Path | None, seed: int, baselines_only: bool) -> None:
+def eval_deblur(
+    data_dir: Path, weights: str, tile: int, json_path: Path | None, seed: int, kernels: int, baselines_only: bool
+) -> None:
     """Blur each photo (trajectory and linear kernels, fixed seeds), restore it, report mean PSNR/SSIM."""
     import numpy as np
     from PIL import Image
@@ -44,7 +48,7 @@ def eval_deblur(data_dir: Path, weights: str, tile: int, json_path: Path | None,
             raise SystemExit(EXIT_MISSING_WEIGHTS) from None
         restorers["output"] = lambda rgb: np.asarray(tool.run(Image.fromarray(rgb), **params))
     try:
-        report = evaluate(data_dir, restorers, EvalConfig(seed=seed),
+        report = evaluate(data_dir, restorers, EvalConfig(seed=seed, kernels_per_image=kernels),
                           progress=lambda step: click.echo(f"  {step}", err=True))
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from None

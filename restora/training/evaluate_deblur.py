@@ -1,7 +1,7 @@
 """``restora eval deblur``: blur every photo of a folder with fixed seeds and score the restorations.
 
-For each photo and each kernel kind (random trajectory, linear) one kernel is drawn from a generator
-seeded by (seed, file name, kind), so the same folder always gets the same blurs. The blurred image is
+For each photo and each kernel kind (random trajectory, linear) a few kernels are drawn, each from a
+generator seeded by (seed, file name, kind, index), so the same folder always gets the same blurs. The blurred image is
 quantised to 8 bits, as a saved photo would be. Then it is restored by the deblur tool and by the
 classical baselines, and every result is scored against the sharp photo with PSNR and SSIM on [0, 1],
 ignoring a 16-px border (the frame, where padding decides the result, is not what we compare).
@@ -37,6 +37,7 @@ Restorer = Callable[[np.ndarray], np.ndarray]
 class EvalConfig:
     seed: int = 2026
     border: int = 16  # px ignored on every side when scoring
+    kernels_per_image: int = 3  # per kind; a single draw per photo made the means swing by a dB
     kinds: tuple[str, ...] = KINDS
 
 
@@ -61,9 +62,9 @@ def list_images(data_dir: Path) -> list[Path]:
     return files
 
 
-def blur_case(sharp: np.ndarray, name: str, kind: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(8-bit blurred image, kernel) for one photo and kernel kind, the same on every run."""
-    rng = np.random.default_rng([seed, zlib.crc32(name.encode("utf-8")), KINDS.index(kind)])
+def blur_case(sharp: np.ndarray, name: str, kind: str, seed: int, index: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(8-bit blurred image, kernel) for one photo, kernel kind and draw index, the same on every run."""
+    rng = np.random.default_rng([seed, zlib.crc32(name.encode("utf-8")), KINDS.index(kind), index])
     kernel = random_kernel(rng, kind)
     return quantise(blur_image(sharp.astype(np.float32) / 255.0, kernel)), kernel
 
@@ -92,8 +93,8 @@ def evaluate(
     for path in files:
         with Image.open(path) as opened:
             sharp = np.asarray(opened.convert("RGB"))
-        for kind in config.kinds:
-            blurred, kernel = blur_case(sharp, path.name, kind, config.seed)
+        for kind, index in [(k, i) for k in config.kinds for i in range(config.kernels_per_image)]:
+            blurred, kernel = blur_case(sharp, path.name, kind, config.seed, index)
             methods = dict(restorers)
             if baselines:
                 methods = {**baseline_methods(kernel), **methods}
@@ -102,12 +103,13 @@ def evaluate(
                 restored = restore(blurred)
                 report.seconds[method] = report.seconds.get(method, 0.0) + time.perf_counter() - started
                 report.rows.append({
-                    "image": path.name, "kind": kind, "method": method, "kernel_size": list(kernel.shape),
+                    "image": path.name, "kind": kind, "draw": index, "method": method,
+                    "kernel_size": list(kernel.shape),
                     "psnr": psnr(sharp, restored, border=config.border),
                     "ssim": ssim(sharp, restored, border=config.border),
                 })
             if progress:
-                progress(f"{path.name} {kind}")
+                progress(f"{path.name} {kind} #{index}")
     for kind in config.kinds:
         report.means[kind] = {}
         for method in dict.fromkeys(r["method"] for r in report.rows):

@@ -37,24 +37,26 @@ def test_blurs_are_fixed_by_seed_name_and_kind():
 
 def test_evaluate_scores_methods_per_kind(small_set):
     identity = lambda rgb: rgb  # noqa: E731  a "net" that does nothing must score exactly as the input
-    report = evaluate(small_set, {"output": identity}, EvalConfig(border=8))
+    report = evaluate(small_set, {"output": identity}, EvalConfig(border=8, kernels_per_image=2))
     assert report.images == ["astro.png", "coffee.png"]
     for kind in ("trajectory", "linear"):
         means = report.means[kind]
         assert set(means) == {"blurred", "unsharp", "wiener", "richardson_lucy", "output"}
         assert means["output"] == means["blurred"]
         assert means["wiener"]["psnr"] > means["blurred"]["psnr"]  # the oracle knows the kernel
-    assert len(report.rows) == 2 * 2 * 5
+    assert len(report.rows) == 2 * 2 * 2 * 5  # images × kinds × draws × methods
     table = format_table(report)
     assert "| wiener |" in table and "+0.00" in table
 
 
 def test_cli_writes_json_and_refuses_an_empty_folder(small_set, tmp_path):
     out = tmp_path / "eval.json"
-    result = CliRunner().invoke(main, ["eval", "deblur", "--data", str(small_set), "--baselines-only", "--json", str(out)])
+    command = ["eval", "deblur", "--data", str(small_set), "--baselines-only", "--kernels", "1", "--json", str(out)]
+    result = CliRunner().invoke(main, command)
     assert result.exit_code == 0, result.output
     saved = json.loads(out.read_text())
     assert saved["weights"] is None and saved["config"]["border"] == 16
+    assert len(saved["rows"]) == 2 * 2 * 4
     assert set(saved["means"]) == {"trajectory", "linear"}
     (tmp_path / "empty").mkdir()
     result = CliRunner().invoke(main, ["eval", "deblur", "--data", str(tmp_path / "empty"), "--baselines-only"])
