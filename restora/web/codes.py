@@ -98,9 +98,13 @@ def check_code(session: Session, user: User | None, purpose: str, code: str) -> 
     if check_password(live.code_hash, code):
         live.spent_at = now
         return CodeCheck.OK
-    live.wrong_tries += 1
-    if live.wrong_tries >= MAX_WRONG_TRIES:
-        live.spent_at = now
+    # Counted in SQL, so two wrong guesses sent at once both count.
+    session.execute(update(EmailCode).where(EmailCode.id == live.id).values(wrong_tries=EmailCode.wrong_tries + 1))
+    session.execute(
+        update(EmailCode)
+        .where(EmailCode.id == live.id, EmailCode.wrong_tries >= MAX_WRONG_TRIES, EmailCode.spent_at.is_(None))
+        .values(spent_at=now)
+    )
     return CodeCheck.WRONG
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -40,6 +41,20 @@ def send_mail(settings: Settings, to: str, subject: str, body: str) -> None:
         _send_smtp(settings, message)
     else:
         _write_outbox(settings, message)
+
+
+def send_in_background(settings: Settings, to: str, subject: str, body: str) -> threading.Thread:
+    """Send from a thread; a failure is logged (nobody is waiting to be told)."""
+
+    def deliver() -> None:
+        try:
+            send_mail(settings, to, subject, body)
+        except MailError:
+            pass  # already logged by _send_smtp
+
+    thread = threading.Thread(target=deliver, name="restora-mail", daemon=True)
+    thread.start()
+    return thread
 
 
 def _send_smtp(settings: Settings, message: EmailMessage) -> None:

@@ -16,10 +16,10 @@ from restora.web.auth import auth_rate_limit
 from restora.web.database import db_session
 from restora.web.extensions import limiter
 from restora.web.forms import ForgotForm, ResetForm
-from restora.web.mail import MailError
+from restora.web.mail import send_in_background
 from restora.web.models import User
 from restora.web.passwords import hash_password, password_problems
-from restora.web.signup import mail_rate_limit, send_code_mail
+from restora.web.signup import code_mail, mail_rate_limit
 
 bp = Blueprint("recovery", __name__)
 
@@ -41,9 +41,12 @@ def forgot():
             try:
                 code = codes.issue_code(sql, user, "reset")
                 sql.commit()
-                send_code_mail(user, code, "reset")
-            except (codes.TooManyCodes, MailError):
+            except codes.TooManyCodes:
                 pass  # the same answer as for anyone else; the codes already sent still work
+            else:
+                # Sent after the answer, so the time a mail server takes does not tell who has an account.
+                subject, body = code_mail(user, code, "reset")
+                send_in_background(current_app.extensions["restora.settings"], user.email, subject, body)
         else:
             passwords.hash_secret(codes.new_code())  # the work issue_code does, so timing tells nothing
         session["reset_email"] = email

@@ -6,9 +6,11 @@ entered. The account waiting for its code is remembered in the session (``verify
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from restora.web import codes, models
@@ -29,8 +31,8 @@ def mail_rate_limit() -> str:
     return current_app.config["RESTORA_MAIL_RATE_LIMIT"]
 
 
-def send_code_mail(user: User, code: str, purpose: str) -> None:
-    """Mail ``code``; :raises MailError: when the mail server refuses it."""
+def code_mail(user: User, code: str, purpose: str) -> tuple[str, str]:
+    """The subject and body of the mail carrying ``code``, in the visitor's language."""
     if purpose == "register":
         subject = _("Your Restora registration code")
         body = _("Your code to finish registering as %(name)s on Restora is:\n\n    %(code)s\n\nIt works once, for 10 minutes. "
@@ -39,6 +41,12 @@ def send_code_mail(user: User, code: str, purpose: str) -> None:
         subject = _("Your Restora password reset code")
         body = _("Your code to choose a new Restora password is:\n\n    %(code)s\n\nIt works once, for 10 minutes. "
                  "If you did not ask for it, ignore this message; your password is unchanged.", code=code)
+    return subject, body
+
+
+def send_code_mail(user: User, code: str, purpose: str) -> None:
+    """Mail ``code`` now; :raises MailError: when the mail server refuses it."""
+    subject, body = code_mail(user, code, purpose)
     send_mail(current_app.extensions["restora.settings"], user.email, subject, body)
 
 
@@ -70,10 +78,29 @@ def begin_verification(user: User):
     return redirect(url_for("signup.verify"))
 
 
+# An address that was never confirmed does not hold its username and email for ever (typos, squatting).
+UNVERIFIED_ACCOUNT_LIFETIME = timedelta(days=1)
+
+
+def release_stale_registrations(username: str, email: str) -> None:
+    """Delete unverified accounts older than a day that hold ``username`` or ``email``."""
+    sql = db_session()
+    stale = sql.scalars(select(User).where(
+        or_(User.username_key == username_key(username), User.email == email.strip().lower()),
+        User.email_verified.is_(False),
+        User.created_at < models.utcnow() - UNVERIFIED_ACCOUNT_LIFETIME,
+    )).all()
+    for user in stale:
+        sql.delete(user)
+    if stale:
+        sql.commit()
+
+
 def registration_problems(form: RegisterForm) -> bool:
     """Add what the user must change to the form's fields; True when there is something."""
     sql = db_session()
     username = form.username.data or ""
+    release_stale_registrations(username, form.email.data or "")
     if form.username.errors:
         pass  # the field's own rule already says what to change
     elif is_reserved(username):

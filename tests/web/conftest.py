@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -63,10 +64,13 @@ def smtp_server():
 
 
 @pytest.fixture
-def smtp(smtp_server: Mailbox) -> Mailbox:
+def smtp(smtp_server: Mailbox):
     """The real SMTP server, emptied for this test: ``smtp.messages``, ``smtp.last_code(address)``."""
     smtp_server.clear()
-    return smtp_server
+    yield smtp_server
+    for thread in threading.enumerate():  # mail sent in the background must not land in the next test
+        if thread.name == "restora-mail":
+            thread.join(10)
 
 
 def _empty_all_tables(app: Flask) -> None:

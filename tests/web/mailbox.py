@@ -58,12 +58,13 @@ class Mailbox:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
 
-    def last_code(self, address: str, timeout: float = 5.0) -> str:
-        """The 6-digit code in the latest message to ``address`` (waits up to ``timeout`` s for it)."""
+    def last_code(self, address: str, timeout: float = 5.0, after: int = 0) -> str:
+        """The 6-digit code in the latest message to ``address``, waiting up to ``timeout`` s until more than
+        ``after`` messages reached that address (mail may be sent in the background)."""
         deadline = time.monotonic() + timeout
         while True:
             received = self.to(address)
-            if received:
+            if len(received) > after:
                 match = CODE.search(received[-1].get_content())
                 assert match, f"no 6-digit code in the message to {address}"
                 return match.group(1)

@@ -161,3 +161,12 @@ def test_a_code_for_one_account_never_verifies_another(auth, app, smtp):
         assert "Wrong code" in post_code(other, carol_code).get_data(as_text=True)
     assert post_code(other, dave_code).headers["Location"] == "/dave/"
     assert not user_row(app, "carol").email_verified
+
+
+def test_an_unconfirmed_registration_frees_its_name_after_a_day(auth, app, smtp, monkeypatch):
+    post_register(auth, username="squat", email="squat@example.com")
+    assert "username is taken" in post_register(auth, username="squat", email="new@example.com").get_data(as_text=True)
+    later = models.utcnow() + timedelta(days=1, minutes=1)
+    monkeypatch.setattr(models, "utcnow", lambda: later)
+    assert post_register(auth, username="squat", email="squat@example.com").status_code == 302
+    assert user_row(app, "squat") is not None
