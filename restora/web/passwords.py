@@ -35,6 +35,13 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.lower() for line in text.splitlines() if line and not line.startswith("#"))
 
 
+def password_rule(policy: str):
+    """The policy in one sentence, shown under password fields."""
+    if policy == "classic":
+        return _l("6 to 18 characters, with at least one letter, one digit and one special character.")
+    return _l("8 to 128 characters. A few words in a row make a strong password; common passwords are refused.")
+
+
 def password_problems(password: str, policy: str, username: str = "") -> list[str]:
     """What is wrong with ``password`` under ``policy``, as messages telling the user what to change."""
     password = normalise(password)

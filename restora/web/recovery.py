@@ -18,7 +18,7 @@ from restora.web.extensions import limiter
 from restora.web.forms import ForgotForm, ResetForm
 from restora.web.mail import send_in_background
 from restora.web.models import User
-from restora.web.passwords import hash_password, password_problems
+from restora.web.passwords import hash_password, password_problems, password_rule
 from restora.web.signup import code_mail, mail_rate_limit
 
 bp = Blueprint("recovery", __name__)
@@ -64,6 +64,7 @@ def reset():
     if not email:
         return redirect(url_for("recovery.forgot"))
     form = ResetForm()
+    form.password.description = password_rule(current_app.extensions["restora.settings"].password_policy)
     if form.validate_on_submit():
         sql = db_session()
         user = user_by_email(email)

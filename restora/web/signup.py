@@ -21,7 +21,7 @@ from restora.web.extensions import limiter
 from restora.web.forms import CodeForm, RegisterForm, ResendForm
 from restora.web.mail import MailError, send_mail
 from restora.web.models import User
-from restora.web.passwords import hash_password, password_problems
+from restora.web.passwords import hash_password, password_problems, password_rule
 from restora.web.usernames import is_reserved, username_key
 
 bp = Blueprint("signup", __name__)
@@ -120,6 +120,7 @@ def registration_problems(form: RegisterForm) -> bool:
 @limiter.limit(auth_rate_limit, methods=["POST"])
 def register():
     form = RegisterForm()
+    form.password.description = password_rule(current_app.extensions["restora.settings"].password_policy)
     if not form.is_submitted():
         return render_template("auth/register.html", form=form)
     form.validate()
