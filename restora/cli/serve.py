@@ -30,6 +30,7 @@ def run_gunicorn(settings, host: str, port: int, threads: int) -> None:
                 "threads": threads,
                 "timeout": REQUEST_TIMEOUT_S,
                 "accesslog": "-",
+                "control_socket_disable": True,  # not used, and two servers on one machine would share it
                 "when_ready": lambda _server: click.echo(f"Restora is running at {address(host, port)}"),
             }
             for key, value in options.items():

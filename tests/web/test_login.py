@@ -202,3 +202,30 @@ def test_password_never_in_db_or_logs(auth, app, caplog):
         row = session.scalars(select(User)).one()
         assert all(PASSWORD not in str(value) for value in vars(row).values())
     assert PASSWORD not in caplog.text
+
+
+def test_login_rehashes_an_outdated_hash(auth, app):
+    from argon2 import PasswordHasher, extract_parameters
+
+    auth.create_user("alice")
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
+    with database(app).sessions() as session:
+        session.execute(update(User).values(password_hash=weak))
+        session.commit()
+    assert auth.login("alice").status_code == 302
+    with database(app).sessions() as session:
+        stored = session.scalars(select(User.password_hash)).one()
+    assert stored != weak and extract_parameters(stored).memory_cost >= 19 * 1024
+
+
+def test_unicode_password_logs_in_in_either_normal_form(auth):
+    auth.create_user("alice", password="ｃｏｒｒｅｃｔ horse ﬁle")
+    assert auth.login("alice", "correct horse file").status_code == 302
+
+
+def test_no_long_lived_remember_cookie(auth, client):
+    auth.create_user("alice")
+    response = auth.login("alice")
+    cookies = response.headers.getlist("Set-Cookie")
+    assert not any(c.startswith("remember_token=") for c in cookies)
+    assert not any("Expires=" in c for c in cookies if c.startswith("session="))  # ends with the browser
