@@ -6,6 +6,7 @@ Texts are marked with ``lazy_gettext`` so they are translated when the page rend
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
@@ -20,9 +21,10 @@ class Example:
     caption: object  # a lazy string
 
 
-# Made by `python -m restora.web.examples` with Restora's own adjust tool. Slots for deblur, colorize and
-# background take their pictures from those tools once their weights ship.
-EXAMPLES = (
+STATIC = Path(__file__).parent / "static"
+
+# Made by `python -m restora.web.examples` with Restora's own adjust tool.
+_ADJUST_EXAMPLES = (
     Example("adjust", "examples/adjust-1-before.jpg", "examples/adjust-1-after.jpg",
             _l("A dark, sideways photo, turned upright and brightened.")),
     Example("adjust", "examples/adjust-2-before.jpg", "examples/adjust-2-after.jpg",
@@ -30,6 +32,26 @@ EXAMPLES = (
     Example("adjust", "examples/adjust-3-before.jpg", "examples/adjust-3-after.jpg",
             _l("A photo taken upside down, turned and brightened.")),
 )
+
+# One slot per model tool, in carousel order. A slot shows its tool's pictures once
+# static/examples/<tool>-before.jpg and -after.jpg exist (made with that tool), else the adjust example.
+_SLOTS = (
+    ("deblur", _l("A photo blurred by camera shake, made sharp.")),
+    ("colorize", _l("An old black-and-white photo, in colour.")),
+    ("background", _l("A portrait with its background replaced.")),
+)
+
+
+def carousel_examples() -> list[Example]:
+    """Three examples: each slot's own tool when its pictures exist, else an adjust example."""
+    chosen = []
+    for (tool, caption), fallback in zip(_SLOTS, _ADJUST_EXAMPLES):
+        before, after = f"examples/{tool}-before.jpg", f"examples/{tool}-after.jpg"
+        if tool in TOOLS and (STATIC / before).is_file() and (STATIC / after).is_file():
+            chosen.append(Example(tool, before, after, caption))
+        else:
+            chosen.append(fallback)
+    return chosen
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 ``python -m restora.web.examples`` writes ``static/examples/*.jpg`` from photos that ship inside
 scikit-image (public domain or CC0, see ``skimage.data``). Each "before" is a dark or turned copy made with
 the adjust tool; each "after" is that copy put right by the adjust tool, as a user would. When the deblur,
-colorize and background tools ship weights, their examples replace these slots (content.EXAMPLES).
+colorize and background tools ship weights, a ``<tool>-before.jpg``/``<tool>-after.jpg`` pair made with
+each of them takes over its slot in the carousel (see ``content.carousel_examples``).
 """
 
 from __future__ import annotations

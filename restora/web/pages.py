@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from restora.web.access import owner_page, public
-from restora.web.content import EXAMPLES, FAQ, INTRODUCTION, RESEARCH, tool_cards
+from restora.web.content import FAQ, INTRODUCTION, RESEARCH, carousel_examples, tool_cards
 from restora.web.forms import PostForm
 from restora.web.i18n import LANGUAGES
 
@@ -45,7 +45,7 @@ def link_helpers():
 @public
 def home():
     return render_template(
-        "home.html", examples=EXAMPLES, tools=tool_cards(), faq=FAQ, research=RESEARCH, introduction=INTRODUCTION
+        "home.html", examples=carousel_examples(), tools=tool_cards(), faq=FAQ, research=RESEARCH, introduction=INTRODUCTION
     )
 
 

@@ -59,3 +59,19 @@ def test_dashboard_lists_every_tool(client, auth):
 def test_favicon_ico_points_to_the_svg(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response.headers["Location"].endswith("/static/favicon.svg")
+
+
+def test_a_tool_slot_uses_its_own_pictures_once_they_exist(tmp_path, monkeypatch):
+    import shutil
+
+    from restora.web import content
+
+    static = tmp_path / "static"
+    shutil.copytree(STATIC / "examples", static / "examples")
+    monkeypatch.setattr(content, "STATIC", static)
+    assert [e.tool for e in content.carousel_examples()] == ["adjust", "adjust", "adjust"]
+    for side in ("before", "after"):
+        shutil.copy(static / "examples" / f"adjust-1-{side}.jpg", static / "examples" / f"deblur-{side}.jpg")
+    examples = content.carousel_examples()
+    assert examples[0].tool == ("deblur" if "deblur" in TOOLS else "adjust")
+    assert examples[0].before.startswith("examples/deblur" if "deblur" in TOOLS else "examples/adjust")
