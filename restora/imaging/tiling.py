@@ -33,13 +33,20 @@ def tile_starts(length: int, tile: int, overlap: int, align: int = 1) -> list[in
 
 
 def _ramp(size: int, start: int, length: int, overlap: int) -> np.ndarray:
-    """1-D blend weight of one tile: rising over ``overlap`` px at edges inside the image, flat elsewhere."""
+    """1-D blend weight of one tile: rising across ``overlap`` px at edges inside the image, flat elsewhere.
+
+    The first quarter of the overlap, nearest the tile's edge, keeps a tiny weight: there a net lacks
+    context beyond the tile, and the neighbour (which sees it from its middle) should decide. The rise
+    is a raised cosine over the middle half, so the two weights cross smoothly at the overlap's centre.
+    """
     weight = np.ones(size, dtype=np.float32)
     if overlap <= 0:
         return weight
-    # Raised cosine from near 0 to 1; never exactly 0 so a pixel seen by one tile only still counts.
-    steps = (np.arange(overlap, dtype=np.float32) + 0.5) / overlap
-    rise = 0.5 - 0.5 * np.cos(np.pi * steps)
+    margin = overlap // 4
+    span = max(1, overlap - 2 * margin)
+    steps = np.clip((np.arange(overlap, dtype=np.float32) - margin + 0.5) / span, 0.0, 1.0)
+    # Never exactly 0, so a pixel that only one tile sees (a short last overlap) still counts.
+    rise = np.maximum(0.5 - 0.5 * np.cos(np.pi * steps), 1e-4).astype(np.float32)
     n = min(overlap, size)
     if start > 0:
         weight[:n] *= rise[:n]

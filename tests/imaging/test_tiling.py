@@ -31,16 +31,14 @@ def test_small_image_is_passed_whole():
     assert calls == [(40, 50, 3)]
 
 
-def test_a_local_filter_matches_the_untiled_result_away_from_no_seam():
-    # A 5x5 box filter sees 2 px of context; with 16 px overlap the blend of tiles equals the
-    # full-image filter everywhere except within 2 px of a tile edge, where the weights are tiny.
+def test_a_local_filter_matches_the_untiled_result():
+    # A 5x5 box filter sees 2 px of context. The outer quarter of a 32-px overlap (8 px) has a tiny
+    # weight, so wherever a tile lacks context its neighbour decides and the seams vanish.
     rng = np.random.default_rng(2)
     image = rng.random((300, 300), dtype=np.float32)[..., None]
     box = lambda t: uniform_filter(t, size=(5, 5, 1), mode="reflect")  # noqa: E731
     tiled = apply_tiled(image, box, tile=100, overlap=32)
-    full = box(image)
-    assert np.abs(tiled - full).mean() < 1e-3
-    assert np.abs(tiled - full).max() < 0.05
+    assert np.abs(tiled - box(image)).max() < 1e-3
 
 
 def test_a_function_that_changes_the_shape_is_an_error():
