@@ -49,14 +49,21 @@ def test_someone_elses_page_redirects_to_your_own(auth, client):
 
 
 def test_someone_elses_page_by_post_is_404(auth, client, app):
-    from flask import Blueprint
+    from restora.web.access import owner_page
+
+    @app.route("/<username>/probe/<int:n>", methods=["GET", "POST"])
+    @owner_page
+    def probe(username, n):
+        return f"probe {n} of {username}"
 
     auth.create_user("alice")
     auth.login("alice")
+    assert client.get("/bob/probe/7").headers["Location"] == "/alice/probe/7"  # other arguments kept
+    assert client.post("/bob/probe/7", data={"csrf_token": auth.csrf()}).status_code == 404
+    assert client.post("/alice/probe/7", data={"csrf_token": auth.csrf()}).get_data(as_text=True) == "probe 7 of alice"
     for route in routes(app):
         if route.kind == "owner_page" and "POST" in route.methods:
             assert client.post(route.url(app, "bob"), data={"csrf_token": auth.csrf()}).status_code == 404
-    del Blueprint
 
 
 def without_tokens(response) -> str:

@@ -113,7 +113,6 @@ def test_session_cookie_flags_over_http_and_https(auth, client, app):
     header = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
     assert "HttpOnly" in header and "SameSite=Lax" in header and "Secure" not in header
     https = app.test_client()
-    https_auth = AuthActions(app, https, None)
     token = re.search(r'name="csrf_token" value="([^"]+)"', https.get("/login", base_url="https://localhost").get_data(as_text=True)).group(1)
     response = https.post("/login", base_url="https://localhost",
                           headers={"Referer": "https://localhost/login"},
@@ -121,7 +120,6 @@ def test_session_cookie_flags_over_http_and_https(auth, client, app):
     assert response.status_code == 302, response.get_data(as_text=True)
     header = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
     assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
-    del https_auth
 
 
 def test_cookie_changes_on_login(auth, client):
