@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from restora.imaging.io import ImageLimits, InvalidImage
 from restora.jobs.models import DONE, QUEUED, RUNNING, Job
@@ -52,6 +53,18 @@ def init_app(app: Flask) -> None:
 @bp.before_request
 def _start_executor() -> None:
     executor_for(current_app._get_current_object())
+
+
+@bp.errorhandler(OperationalError)
+def _database_unavailable(_error):
+    """The database is down or locked: say so and when to retry, rather than a bare 500."""
+    message = _("The server is busy or its database is not reachable. Try again in a minute.")
+    headers = {"Retry-After": "30"}
+    if _wants_json():
+        return jsonify(error=message), 503, headers
+    # Rendered without context processors: Flask-Login's would ask the missing database who is logged in.
+    page = current_app.jinja_env.get_template("tools/unavailable.html")
+    return page.render(title=_("Try again soon"), message=message), 503, headers
 
 
 def executor_for(app: Flask):

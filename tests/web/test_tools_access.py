@@ -119,3 +119,27 @@ def test_odd_job_ids_are_404(app, client, smtp, job_id):
     for suffix in ("", "/original", "/result", "/thumbnail"):
         response = client.get(f"/alice/jobs/{job_id}{suffix}")
         assert response.status_code == 404, (job_id, suffix)
+
+
+def test_a_lost_database_gives_503_not_500(make_app, smtp, db_url):
+    """J6: the database goes away under a logged-in user (here: the MariaDB database is dropped)."""
+    if not db_url.startswith("mysql"):
+        pytest.skip("an SQLite file cannot be taken away from a running process")
+    from tests.jobs.support import create_mariadb_database, drop_mariadb_database
+
+    name, url = create_mariadb_database("restora_gone")
+    app = make_app(database_url=url)
+    client = app.test_client()
+    alice = AuthActions(app, client, smtp)
+    alice.create_user("alice")
+    alice.login("alice")
+    assert client.get("/alice/history").status_code == 200
+    drop_mariadb_database(name)
+    database(app).engine.dispose()
+    try:
+        response = client.get("/alice/history")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+        assert "Try again" in response.get_data(as_text=True)
+        assert client.get("/alice/jobs/x", headers={"Accept": "application/json"}).status_code == 503
+    finally:
+        tools.stop_executor(app)
