@@ -126,6 +126,10 @@ def claim_next_job(sessions: sessionmaker, worker_id: str, lease_seconds: float 
     token = new_lease_owner(worker_id)
     with sessions.begin() as session:
         if session.get_bind().dialect.name == "sqlite":
+            # Idle workers poll: look first without taking SQLite's one write lock, so polling never
+            # makes a request wait.
+            if session.scalar(select(Job.id).where(_ready(now)).limit(1)) is None:
+                return None
             # One statement under SQLite's single writer lock: pick and take in the same breath.
             candidate = aliased(Job)
             oldest = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 import numpy as np
 import pytest
@@ -167,3 +168,20 @@ def png_header_only(width: int, height: int) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + chunk(b"IEND", b"")
+
+
+def test_the_page_sees_progress_while_a_slow_job_runs(client, alice, monkeypatch):
+    from tests.jobs.tools_for_tests import SlowAdjust
+
+    monkeypatch.setitem(TOOLS, "slow", SlowAdjust())
+    job = post_upload(client, alice, tool="slow", photo=picture_bytes(), seconds="2").get_json()
+    seen = set()
+    final = None
+    for _ in range(100):
+        final = client.get(job["status_url"], headers=JSON).get_json()
+        seen.add((final["status"], 0 < final["progress"] < 1))
+        if final["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert ("running", True) in seen  # a moving bar, not just waiting and done
+    assert final["status"] == "done" and final["progress"] == 1.0
