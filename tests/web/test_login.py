@@ -227,3 +227,13 @@ def test_no_long_lived_remember_cookie(auth, client):
     cookies = response.headers.getlist("Set-Cookie")
     assert not any(c.startswith("remember_token=") for c in cookies)
     assert not any("Expires=" in c for c in cookies if c.startswith("session="))  # ends with the browser
+
+
+@pytest.mark.parametrize("path", ["/login", "/register", "/verify", "/verify/resend", "/forgot", "/reset"])
+def test_every_account_form_is_throttled_per_ip(make_app, smtp, path):
+    app = make_app()
+    app.config["RESTORA_AUTH_RATE_LIMIT"] = "2/minute"
+    app.config["RESTORA_MAIL_RATE_LIMIT"] = "2/minute"
+    auth = AuthActions(app, app.test_client(), smtp)
+    statuses = [auth.client.post(path, data={"csrf_token": auth.csrf()}).status_code for _ in range(3)]
+    assert statuses[:2] != [429, 429] and statuses[2] == 429, statuses
