@@ -29,8 +29,7 @@ LEASE_SECONDS = 2.0
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def celery_worker(db_url, data_dir, tmp_path):
+def start_celery_worker(db_url: str, data_dir: Path, log_path: Path) -> subprocess.Popen:
     try:
         redis.Redis.from_url(BROKER_URL).ping()
     except redis.ConnectionError:
@@ -42,7 +41,6 @@ def celery_worker(db_url, data_dir, tmp_path):
         "RESTORA_DATABASE_URL": db_url,
         "RESTORA_DATA_DIR": str(data_dir),
     }
-    log_path = tmp_path / "celery.log"
     with open(log_path, "wb") as log:
         # `restora worker` exactly, in a process that first registers the test-only tools (the prefork
         # children inherit them).
@@ -54,13 +52,24 @@ def celery_worker(db_url, data_dir, tmp_path):
             stderr=subprocess.STDOUT,
         )
     wait_for(lambda: "ready" in log_path.read_text(errors="replace"), 60, "the Celery worker to start")
-    yield process, log_path
+    return process
+
+
+def stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(20)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@pytest.fixture
+def celery_worker(db_url, data_dir, tmp_path):
+    log_path = tmp_path / "celery.log"
+    process = start_celery_worker(db_url, data_dir, log_path)
+    yield process, log_path
+    stop_worker(process)
 
 
 @pytest.fixture
@@ -102,3 +111,32 @@ def test_a_killed_celery_child_job_is_delivered_again_and_finished(sessions, use
 def child_pids(pid: int) -> list[int]:
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     return [int(child) for child in children]
+
+
+def test_an_upload_on_the_web_site_runs_on_a_celery_worker(tmp_path):
+    """The whole path with RESTORA_EXECUTOR=celery: web upload -> Redis -> `restora worker` -> result page."""
+    from restora.config import Settings
+    from restora.web import create_app, tools
+    from tests.web.conftest import AuthActions
+    from tests.web.tools_support import get_file, picture_bytes, post_upload, wait_for_job
+
+    data_dir, db_url = tmp_path / "instance", f"sqlite:///{tmp_path / 'web.sqlite3'}"
+    settings = Settings(
+        data_dir=data_dir, database_url=db_url, executor="celery", broker_url=BROKER_URL, secret_key="k"
+    )
+    app = create_app(settings)  # migrates the database the worker will share
+    worker = start_celery_worker(db_url, data_dir, tmp_path / "celery.log")
+    try:
+        client = app.test_client()
+        auth = AuthActions(app, client, smtp=None)
+        auth.create_user("alice")
+        auth.login("alice")
+        response = post_upload(client, auth, photo=picture_bytes(), rotate="left", brightness="1.2")
+        assert response.status_code == 202
+        assert isinstance(tools.executor_for(app), CeleryExecutor)
+        job = wait_for_job(client, response.get_json()["status_url"], timeout=60)
+        assert job["status"] == "done" and job["attempt"] == 1
+        assert get_file(client, job["result_url"]).headers["Content-Type"] == "image/png"
+    finally:
+        tools.stop_executor(app)
+        stop_worker(worker)
