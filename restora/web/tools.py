@@ -101,6 +101,7 @@ def stop_executor(app: Flask) -> None:
     """Stop the app's executor, if it was started (tests, and a clean shutdown)."""
     executor = app.extensions.pop(EXECUTOR_KEY, None)
     if executor is not None:
+        atexit.unregister(executor.stop)
         executor.stop(timeout=5.0)
 
 
@@ -306,7 +307,10 @@ def history(username: str):
     jobs = db_session().scalars(
         select(Job).where(Job.user_id == current_user.id).order_by(Job.created_at.desc()).limit(MAX_JOBS_PER_USER)
     ).all()
-    rows = [(job, describe_params(job), status_text(job.status), _tool_title(job.tool)) for job in jobs]
+    rows = [
+        (job, describe_params(job), status_text(job.status), _tool_title(job.tool), translate_tool_message(job.error or ""))
+        for job in jobs
+    ]
     return render_template("tools/history.html", rows=rows)
 
 

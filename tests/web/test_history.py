@@ -105,3 +105,16 @@ def test_the_stored_job_quota_is_a_clear_403(client, alice, app, tmp_path):
     assert not list((tmp_path / "instance").glob("uploads/**/*.*"))
     with database(app).sessions() as session:
         assert session.scalar(select(func.count()).select_from(Job)) == 200
+
+
+def test_a_failed_job_shows_its_reason_in_the_history_and_the_json(client, alice, monkeypatch):
+    from restora.tools import TOOLS
+    from tests.jobs.tools_for_tests import FailingTool
+
+    monkeypatch.setitem(TOOLS, "failing", FailingTool())
+    response = post_upload(client, alice, tool="failing", photo=picture_bytes(), kind="value")
+    job = wait_for_job(client, response.get_json()["status_url"])
+    assert job["status"] == "failed" and "no faces" in job["error"] and "result_url" not in job
+    page = client.get("/alice/history").get_data(as_text=True)
+    assert "Failed" in page and "no faces" in page
+    assert get_file(client, f"/alice/jobs/{job['id']}/result").status_code == 404
