@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -41,6 +41,11 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    # The session names a user (checked without the database, which may be what just failed).
+    if session.get("_user_id") and "Cache-Control" not in response.headers:
+        # A user's pages and pictures must not stay in shared caches or the back/forward history of a
+        # shared computer after logging out.
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -75,3 +75,10 @@ def test_behind_a_proxy_forwarded_https_gives_secure_cookies(make_app, smtp):
                                 data={"login": "alice", "password": PASSWORD, "csrf_token": token})
     cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
     assert "Secure" in cookie
+
+
+def test_pages_of_a_logged_in_user_are_not_cached(client, auth):
+    auth.create_user("alice")
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    auth.login("alice")
+    assert client.get("/alice/").headers["Cache-Control"] == "private, no-store"
