@@ -77,12 +77,17 @@ def dashboard_url(user: User) -> str:
     return url_for("pages.dashboard", username=user.username)
 
 
-def start_session(user: User) -> None:
-    """Log ``user`` in on a fresh session (a new cookie: no fixation), keeping the language choice."""
+def clear_session() -> None:
+    """Empty the session (and so change the cookie), keeping only the visitor's language choice."""
     language = session.get("lang")
     session.clear()
     if language:
         session["lang"] = language
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` in on a fresh session (a new cookie: no fixation)."""
+    clear_session()
     login_user(user)
 
 
@@ -157,9 +162,6 @@ def logout():
     user.session_version += 1  # every cookie issued before now stops working
     db_session().commit()
     logout_user()
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    clear_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("pages.home"))
