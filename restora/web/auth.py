@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select, update
 
 from restora.web import models
 from restora.web.access import authenticated, public
@@ -100,11 +100,18 @@ def is_locked(user: User) -> bool:
 
 
 def record_failed_login(user: User) -> None:
+    """Count a failure in SQL, so guesses sent in parallel all count. An old streak starts again at 1."""
     now = models.utcnow()
-    if user.last_failed_login_at is None or now - user.last_failed_login_at >= LOCK_DURATION:
-        user.failed_logins = 0  # an old streak of failures no longer counts
-    user.failed_logins += 1
-    user.last_failed_login_at = now
+    streak_over = or_(User.last_failed_login_at.is_(None), User.last_failed_login_at <= now - LOCK_DURATION)
+    db_session().execute(
+        update(User)
+        .where(User.id == user.id)
+        # In this order: MariaDB evaluates SET left to right, so the CASE must read the old time.
+        .ordered_values(
+            (User.failed_logins, case((streak_over, 1), else_=User.failed_logins + 1)),
+            (User.last_failed_login_at, now),
+        )
+    )
 
 
 def locked_response(user: User):

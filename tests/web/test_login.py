@@ -237,3 +237,18 @@ def test_every_account_form_is_throttled_per_ip(make_app, smtp, path):
     auth = AuthActions(app, app.test_client(), smtp)
     statuses = [auth.client.post(path, data={"csrf_token": auth.csrf()}).status_code for _ in range(3)]
     assert statuses[:2] != [429, 429] and statuses[2] == 429, statuses
+
+
+def test_an_old_streak_of_failures_starts_again(auth, monkeypatch, no_ip_limit):
+    auth.create_user("alice")
+    start = models.utcnow()
+    monkeypatch.setattr(models, "utcnow", lambda: start)
+    for _ in range(9):
+        auth.login("alice", "not the password")
+    monkeypatch.setattr(models, "utcnow", lambda: start + timedelta(minutes=16))
+    for _ in range(9):
+        auth.login("alice", "not the password")
+    assert auth.login("alice").status_code == 302  # 9 in this streak: not locked
+    for _ in range(10):
+        auth.login("alice", "not the password")
+    assert auth.login("alice").status_code == 429
