@@ -26,6 +26,7 @@ def train() -> None:
 @click.option("--blocks", "n_blocks", type=int, default=6, show_default=True)
 @click.option("--norm", type=click.Choice(["instance", "none"]), default="none", show_default=True)
 @click.option("--dropout", type=float, default=0.0, show_default=True)
+@click.option("--ndf", type=int, default=16, show_default=True, help="Critic width (its first conv); the critic costs 5 updates per generator step.")
 @click.option("--lr", type=float, default=1e-4, show_default=True)
 @click.option("--adv-weight", type=float, default=1e-3, show_default=True)
 @click.option("--critic-iters", type=int, default=5, show_default=True)
