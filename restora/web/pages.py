@@ -1,13 +1,16 @@
-"""The home page, a user's dashboard, the language switch and the favicon."""
+"""The home page, a user's dashboard, the language switch, the favicon and the health check."""
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BuildError
 
 from restora.web.access import owner_page, public
 from restora.web.content import FAQ, INTRODUCTION, RESEARCH, carousel_examples, tool_cards
+from restora.web.database import db_session
 from restora.web.forms import PostForm
 from restora.web.i18n import LANGUAGES
 
@@ -65,6 +68,17 @@ def language():
     from restora.web.auth import safe_next
 
     return redirect(safe_next(target) or url_for("pages.home"))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """For monitors and load balancers: 200 when the database answers, else 503."""
+    try:
+        db_session().execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return {"status": "database unavailable"}, 503, {"Retry-After": "30"}
+    return {"status": "ok"}
 
 
 @bp.route("/favicon.ico")

@@ -75,3 +75,8 @@ def test_a_tool_slot_uses_its_own_pictures_once_they_exist(tmp_path, monkeypatch
     examples = content.carousel_examples()
     assert examples[0].tool == ("deblur" if "deblur" in TOOLS else "adjust")
     assert examples[0].before.startswith("examples/deblur" if "deblur" in TOOLS else "examples/adjust")
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
