@@ -36,8 +36,9 @@ class RunnerConfig:
 
     @property
     def heartbeat_seconds(self) -> float:
-        # Three beats per lease survive one slow database write; at most 2 s so the progress bar moves.
-        return min(self.lease_seconds / 3.0, 2.0)
+        # Three beats per lease survive one slow database write; at least once a second so the progress
+        # bar moves (one small UPDATE per running job per second).
+        return min(self.lease_seconds / 3.0, 1.0)
 
 
 class LeaseKeeper:

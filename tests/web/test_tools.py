@@ -174,7 +174,7 @@ def test_the_page_sees_progress_while_a_slow_job_runs(client, alice, monkeypatch
     from tests.jobs.tools_for_tests import SlowAdjust
 
     monkeypatch.setitem(TOOLS, "slow", SlowAdjust())
-    job = post_upload(client, alice, tool="slow", photo=picture_bytes(), seconds="2").get_json()
+    job = post_upload(client, alice, tool="slow", photo=picture_bytes(), seconds="3").get_json()
     seen = set()
     final = None
     for _ in range(100):
