@@ -20,11 +20,12 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    machine_at_start = machine()
     entries = []
     for name in args.only or list(SUITES):
         entries += SUITES[name]()
         print(f"{name}: done", flush=True)
-    result = {"started_utc": started, "machine": machine(), "entries": entries}
+    result = {"started_utc": started, "machine": machine_at_start, "entries": entries}
     result["machine"]["load_average_1min_end"] = machine()["load_average_1min"]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -99,8 +99,10 @@ def export_checkpoint(
     save_safetensors(loaded.state_dict, loaded.architecture, weights_path, tool="deblur")
     digest = sha256_of(weights_path)
 
-    run_config_path = checkpoint.parent / "config.json"
-    run_config = json.loads(run_config_path.read_text()) if run_config_path.exists() else raw.get("config", {})
+    run_config = raw.get("config") if isinstance(raw.get("config"), dict) else {}
+    for folder in (checkpoint.parent, checkpoint.parent.parent):  # run/latest.pt or run/checkpoints/latest.pt
+        if not run_config and (folder / "config.json").exists():
+            run_config = json.loads((folder / "config.json").read_text())
     step = int(raw.get("step", 0))
     hours = float(raw.get("elapsed_s", 0.0)) / 3600
     params = sum(t.numel() for t in loaded.state_dict.values())
