@@ -30,6 +30,7 @@ from restora.web.job_views import describe_params, job_json, status_text, tool_t
 from restora.web.uploads import (
     MAX_BYTES_PER_USER,
     MAX_JOBS_PER_USER,
+    MAX_QUEUED_ON_SITE,
     MAX_WAITING_PER_USER,
     UploadRejected,
     bytes_used,
@@ -130,9 +131,10 @@ def tool_page(username: str, tool: str):
     try:
         job = _accept_upload(chosen)
     except UploadRejected as rejected:
+        headers = {"Retry-After": "60"} if rejected.status in (429, 503) else {}
         if _wants_json():
-            return jsonify(error=rejected.message), rejected.status
-        return _render_tool(chosen, error=rejected.message), rejected.status
+            return jsonify(error=rejected.message), rejected.status, headers
+        return _render_tool(chosen, error=rejected.message), rejected.status, headers
     executor_for(current_app._get_current_object()).submit(job.id)
     if _wants_json():
         return jsonify(job_json(job)), 202
@@ -165,6 +167,9 @@ def _check_quota(user_id: int) -> None:
     waiting = sql.scalar(
         select(func.count()).select_from(Job).where(Job.user_id == user_id, Job.status.in_((QUEUED, RUNNING)))
     )
+    queued_everywhere = sql.scalar(select(func.count()).select_from(Job).where(Job.status == QUEUED))
+    if queued_everywhere >= current_app.config.get("RESTORA_MAX_QUEUED_JOBS", MAX_QUEUED_ON_SITE):
+        raise UploadRejected(503, _("The server has too many pictures waiting. Try again in a few minutes."))
     if waiting >= current_app.config.get("RESTORA_MAX_WAITING_JOBS", MAX_WAITING_PER_USER):
         raise UploadRejected(
             429, _("%(count)d of your pictures are still waiting. Try again when one has finished.", count=waiting)

@@ -22,8 +22,11 @@ def model_tool_ready() -> bool:
         return False
     from restora.weights import WeightsError
 
+    prepare = getattr(TOOLS["deblur"], "prepare", None)
+    if prepare is None:
+        return False
     try:
-        TOOLS["deblur"].prepare(weights="")
+        prepare(weights="")
     except WeightsError:
         return False
     return True

@@ -89,6 +89,7 @@ def test_waiting_jobs_are_capped_per_user_with_a_429(client, alice, app, smtp):
     add_jobs(app, user_id=id_of(app, "alice"), count=5, status=QUEUED)
     response = post_upload(client, alice, photo=picture_bytes(), rotate="left")
     assert response.status_code == 429 and "still waiting" in response.get_json()["error"]
+    assert response.headers["Retry-After"] == "60"
     # Another user is not affected.
     from tests.web.conftest import AuthActions
 
@@ -96,6 +97,16 @@ def test_waiting_jobs_are_capped_per_user_with_a_429(client, alice, app, smtp):
     bob = AuthActions(app, other, smtp)
     bob.login("bob")
     assert post_upload(other, bob, username="bob", photo=picture_bytes(), rotate="left").status_code == 202
+
+
+def test_a_full_site_queue_is_a_503_with_retry_after(client, alice, app, smtp):
+    tools.executor_for(app).stop()
+    app.config["RESTORA_MAX_QUEUED_JOBS"] = 3
+    alice.create_user("bob")
+    add_jobs(app, user_id=id_of(app, "bob"), count=3, status=QUEUED)
+    response = post_upload(client, alice, photo=picture_bytes(), rotate="left")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    assert "too many pictures waiting" in response.get_json()["error"]
 
 
 def test_the_stored_job_quota_is_a_clear_403(client, alice, app, tmp_path):
