@@ -2,6 +2,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 import torch
 from click.testing import CliRunner
 
@@ -42,6 +43,7 @@ def test_smoke_run_through_the_cli_writes_every_artefact(tiny_photo_set, tmp_pat
     assert generator_config.ngf == 4 and not net.training
 
 
+@pytest.mark.slow  # three short training runs
 def test_resume_reproduces_the_next_steps_exactly(tiny_photo_set, tmp_path):
     straight = train_deblur(DeblurTrainConfig(**TINY, steps=4), tiny_photo_set, tmp_path / "a", progress=False)
     train_deblur(DeblurTrainConfig(**TINY, steps=2), tiny_photo_set, tmp_path / "b", progress=False)
