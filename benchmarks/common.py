@@ -22,14 +22,24 @@ def photo(megapixels: float, aspect: float = 4 / 3) -> Image.Image:
 
 def median_ms(function: Callable[[], object], repeats: int, warmup: int = 1) -> tuple[float, list[float]]:
     """Median wall time of ``function`` in ms over ``repeats`` runs, after ``warmup`` untimed runs."""
+    median, times, _ = median_wall_and_cpu_ms(function, repeats, warmup)
+    return median, times
+
+
+def median_wall_and_cpu_ms(
+    function: Callable[[], object], repeats: int, warmup: int = 1
+) -> tuple[float, list[float], float]:
+    """(median wall ms, all wall ms, median process CPU ms). On a shared machine wall time grows with
+    the others' load; CPU time much less, so CPU ms / threads estimates the wall time on an idle machine."""
     for _ in range(warmup):
         function()
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         function()
         times.append((time.perf_counter() - started) * 1000.0)
-    return statistics.median(times), times
+        cpu.append((time.process_time() - started_cpu) * 1000.0)
+    return statistics.median(times), times, statistics.median(cpu)
 
 
 def machine() -> dict:

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import median_ms, photo
+from benchmarks.common import median_wall_and_cpu_ms, photo
 
 
 def weights_for(architecture: dict | None, folder: Path) -> tuple[str, dict, bool]:
@@ -38,12 +38,15 @@ def weights_for(architecture: dict | None, folder: Path) -> tuple[str, dict, boo
 def time_one_megapixel(
     name: str, weights: str, architecture: dict, random_init: bool, repeats: int, warmup: int = 1
 ) -> dict:
+    import torch
+
     from restora.tools import TOOLS
 
     tool = TOOLS["deblur"]
     image = photo(1.0)
     tool.prepare(weights=weights)  # load once: a server keeps the net, so loading is not per photo
-    median, times = median_ms(lambda: tool.run(image, weights=weights), repeats, warmup)
+    median, times, cpu = median_wall_and_cpu_ms(lambda: tool.run(image, weights=weights), repeats, warmup)
+    threads = torch.get_num_threads()
     return {
         "name": name,
         "size": [image.width, image.height],
@@ -52,6 +55,10 @@ def time_one_megapixel(
         "median_ms": round(median, 1),
         "ms_per_megapixel": round(median / (image.width * image.height / 1e6), 1),
         "runs_ms": [round(t, 1) for t in times],
+        "median_cpu_ms": round(cpu, 1),
+        "torch_threads": threads,
+        # What an idle machine would show if the threads ran fully in parallel (a lower bound).
+        "idle_estimate_ms": round(cpu / threads, 1),
     }
 
 
