@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import url_for
@@ -29,12 +30,39 @@ TOOL_MESSAGES = {
 }
 
 
+# The job runner's reasons (restora/jobs/runner.py, queue.py) are stored in English; these patterns give
+# them back in the page's language, keeping the technical detail as it is.
+RUNNER_MESSAGES = (
+    (re.compile(r"^the picture could not be read: (?P<detail>.*)$", re.S),
+     _l("The picture could not be read: %(detail)s")),
+    (re.compile(r"^the (?P<tool>\w+) model is not available on this server: (?P<detail>.*)$", re.S),
+     _l("The model of this tool is not installed on this server: %(detail)s")),
+    (re.compile(r"^(?P<tool>\w+) could not be run with these settings \((?P<detail>.*)\)$", re.S),
+     _l("This tool could not run with these settings (%(detail)s).")),
+    (re.compile(r"^(?P<tool>\w+) could not process this picture: (?P<detail>.*)$", re.S),
+     _l("This tool could not process this picture: %(detail)s")),
+    (re.compile(r"^the machine ran out of memory while processing this picture$"),
+     _l("The server ran out of memory while processing this picture. Try a smaller picture.")),
+    (re.compile(r"^a temporary problem stopped the job \((?P<detail>.*)\)$"),
+     _l("A temporary problem stopped the job (%(detail)s); it was tried again and then given up.")),
+    (re.compile(r"^the job stopped unexpectedly (?P<detail>\d+) times"),
+     _l("The job stopped unexpectedly %(detail)s times and will not be tried again; the picture may be too large for this server.")),
+)
+
+
 def status_text(status: str) -> str:
     return str(STATUS_TEXT.get(status, status))
 
 
 def translate_tool_message(message: str) -> str:
-    return str(TOOL_MESSAGES.get(message, message))
+    """A tool's or the runner's message in the page's language (unknown ones as written)."""
+    if message in TOOL_MESSAGES:
+        return str(TOOL_MESSAGES[message])
+    for pattern, template in RUNNER_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            return str(template) % {"detail": match.groupdict().get("detail", "")}
+    return message
 
 
 def tool_text(tool) -> tuple[Any, Any]:

@@ -129,3 +129,15 @@ def test_a_failed_job_shows_its_reason_in_the_history_and_the_json(client, alice
     page = client.get("/alice/history").get_data(as_text=True)
     assert "Failed" in page and "no faces" in page
     assert get_file(client, f"/alice/jobs/{job['id']}/result").status_code == 404
+
+
+def test_runner_reasons_are_shown_in_the_pages_language(client, alice, monkeypatch):
+    from restora.tools import TOOLS
+    from tests.jobs.tools_for_tests import FailingTool
+
+    monkeypatch.setitem(TOOLS, "failing", FailingTool())
+    job = wait_for_job(client, post_upload(client, alice, tool="failing", photo=picture_bytes()).get_json()["status_url"])
+    assert job["error"].startswith("This tool could not process this picture: ")
+    client.post("/language", data={"lang": "zh", "csrf_token": alice.csrf()})
+    assert client.get(job["status_url"], headers=JSON).get_json()["error"].startswith("此工具无法处理这张图片")
+    assert "此工具无法处理这张图片" in client.get("/alice/history").get_data(as_text=True)
