@@ -21,7 +21,7 @@ from restora.web import models
 from restora.web.access import authenticated, public
 from restora.web.database import db_session
 from restora.web.extensions import limiter, login_manager
-from restora.web.forms import LoginForm, PostForm
+from restora.web.forms import LoginForm, PostForm, render_form
 from restora.web.models import User
 from restora.web.passwords import check_password, dummy_hash, hash_password, needs_rehash
 
@@ -145,7 +145,7 @@ def login():
                 record_failed_login(user)
                 sql.commit()
             form.password.errors.append(_("Wrong username, email or password. Check them and try again."))
-            return render_template("auth/login.html", form=form), 200
+            return render_form("auth/login.html", form)
         user.failed_logins = 0
         user.last_failed_login_at = None
         if needs_rehash(user.password_hash):
@@ -157,7 +157,7 @@ def login():
             return begin_verification(user)
         start_session(user)
         return redirect(safe_next(request.args.get("next")) or dashboard_url(user))
-    return render_template("auth/login.html", form=form)
+    return render_form("auth/login.html", form)
 
 
 @bp.route("/logout", methods=["POST"])

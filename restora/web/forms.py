@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
@@ -75,3 +76,9 @@ class ResetForm(FlaskForm):
 
 class PostForm(FlaskForm):
     """A form with nothing but its CSRF token (log out, change language)."""
+
+
+def render_form(template: str, form: FlaskForm, **context):
+    """The page with its form. A submitted form shown again has mistakes to fix, so it answers 422."""
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, **context), status

@@ -6,7 +6,7 @@ the same for unknown addresses (no mail is sent then). A successful reset logs o
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from restora.web.access import public
 from restora.web.auth import auth_rate_limit
 from restora.web.database import db_session
 from restora.web.extensions import limiter
-from restora.web.forms import ForgotForm, ResetForm
+from restora.web.forms import ForgotForm, ResetForm, render_form
 from restora.web.mail import send_in_background
 from restora.web.models import User
 from restora.web.passwords import hash_password, password_problems, password_rule
@@ -53,7 +53,7 @@ def forgot():
         flash(_("If an account uses %(email)s, we sent it a 6-digit code. Enter it below with your new password.",
                 email=email), "info")
         return redirect(url_for("recovery.reset"))
-    return render_template("auth/forgot.html", form=form)
+    return render_form("auth/forgot.html", form)
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -74,7 +74,7 @@ def reset():
         problems = password_problems(form.password.data, policy, user.username if user else "")
         if problems:
             form.password.errors.extend(str(p) for p in problems)
-            return render_template("auth/reset.html", form=form, email=email)
+            return render_form("auth/reset.html", form, email=email)
         result = codes.check_code(sql, user, "reset", form.code.data)
         if result is codes.CodeCheck.OK:
             user.password_hash = hash_password(form.password.data)
@@ -90,4 +90,4 @@ def reset():
         form.code.errors.append(
             _("The code is wrong, used or expired. Check the latest email, or ask for a new code.")
         )
-    return render_template("auth/reset.html", form=form, email=email)
+    return render_form("auth/reset.html", form, email=email)

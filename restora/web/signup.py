@@ -18,7 +18,7 @@ from restora.web.access import public
 from restora.web.auth import auth_rate_limit, dashboard_url, start_session
 from restora.web.database import db_session
 from restora.web.extensions import limiter
-from restora.web.forms import CodeForm, RegisterForm, ResendForm
+from restora.web.forms import CodeForm, RegisterForm, ResendForm, render_form
 from restora.web.mail import MailError, send_mail
 from restora.web.models import User
 from restora.web.passwords import hash_password, password_problems, password_rule
@@ -122,10 +122,10 @@ def register():
     form = RegisterForm()
     form.password.description = password_rule(current_app.extensions["restora.settings"].password_policy)
     if not form.is_submitted():
-        return render_template("auth/register.html", form=form)
+        return render_form("auth/register.html", form)
     form.validate()
     if registration_problems(form):  # every mistake at once, each saying what to change
-        return render_template("auth/register.html", form=form)
+        return render_form("auth/register.html", form)
     sql = db_session()
     user = User(
         username=form.username.data, username_key=username_key(form.username.data),
@@ -138,7 +138,7 @@ def register():
     except IntegrityError:  # someone took the name or address a moment ago
         sql.rollback()
         form.username.errors.append(_("This username or email was just taken; choose another."))
-        return render_template("auth/register.html", form=form)
+        return render_form("auth/register.html", form)
     return begin_verification(user)
 
 
@@ -170,7 +170,7 @@ def verify():
         tries = codes.tries_left(sql, user, "register")
         sql.commit()
         form.code.errors.append(code_error(result, tries))
-    return render_template("auth/verify.html", form=form, resend=ResendForm(), email=user.email)
+    return render_form("auth/verify.html", form, resend=ResendForm(), email=user.email)
 
 
 def code_error(result: codes.CodeCheck, tries: int) -> str:

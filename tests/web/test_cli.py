@@ -39,7 +39,7 @@ def test_create_list_disable_enable(cli_env, make_app, smtp):
     assert auth.login("admin_1").status_code == 302
     assert run(cli_env, "user", "disable", "admin_1").exit_code == 0
     assert auth.client.get("/Admin_1/").status_code == 302  # the open session ended
-    assert auth.login("admin_1").status_code == 200
+    assert auth.login("admin_1").status_code == 422
     assert "disabled" in run(cli_env, "user", "list").output
     assert run(cli_env, "user", "enable", "ADMIN_1").exit_code == 0
     assert auth.login("admin_1").status_code == 302

@@ -66,7 +66,7 @@ def test_code_is_stored_hashed_never_in_clear(auth, app, smtp):
 )
 def test_each_mistake_says_what_to_fix(auth, app, fields, message):
     response = post_register(auth, **fields)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert user_row(app, fields.get("username", "carol")) is None
 
@@ -96,7 +96,7 @@ def test_unverified_account_cannot_log_in_until_code_entered(auth, client, smtp)
     assert client.get("/carol/").status_code == 302  # no session yet
     new_code = smtp.last_code("carol@example.com")
     assert len(smtp.to("carol@example.com")) == 2
-    assert post_code(auth, first_code).status_code == 200 or first_code == new_code  # the old code is retired
+    assert post_code(auth, first_code).status_code == 422 or first_code == new_code  # the old code is retired
     assert post_code(auth, new_code).headers["Location"] == "/carol/"
 
 

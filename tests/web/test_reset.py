@@ -34,7 +34,7 @@ def test_reset_then_log_in_with_the_new_password(auth, smtp):
     assert ask_code(auth, "Alice@Example.com").headers["Location"] == "/reset"
     code = smtp.last_code("alice@example.com")
     assert post_reset(auth, code).headers["Location"] == "/login"
-    assert auth.login("alice", PASSWORD).status_code == 200
+    assert auth.login("alice", PASSWORD).status_code == 422
     assert auth.login("alice", NEW_PASSWORD).status_code == 302
 
 
@@ -81,7 +81,7 @@ def test_code_works_once_and_a_new_code_voids_the_old(auth, smtp):
     first = ask_and_receive_code(auth, smtp, "alice@example.com")
     second = ask_and_receive_code(auth, smtp, "alice@example.com")
     if first != second:
-        assert post_reset(auth, first).status_code == 200  # voided by the newer code
+        assert post_reset(auth, first).status_code == 422  # voided by the newer code
     assert post_reset(auth, second).status_code == 302
     ask_code(auth, "alice@example.com")  # a fresh flow, but replaying the spent code
     assert "wrong, used or expired" in post_reset(auth, second, password="yet another passphrase").get_data(as_text=True)
@@ -93,7 +93,7 @@ def test_expired_after_10_minutes(auth, smtp, monkeypatch):
     code = smtp.last_code("alice@example.com")
     issued = models.utcnow()
     monkeypatch.setattr(models, "utcnow", lambda: issued + timedelta(minutes=10, seconds=1))
-    assert post_reset(auth, code).status_code == 200
+    assert post_reset(auth, code).status_code == 422
     assert auth.login("alice", PASSWORD).status_code == 302
 
 
