@@ -141,7 +141,7 @@ def test_a_new_user_restores_photos_end_to_end(page, live_server, mailbox, tmp_p
     else:
         # Without weights, the deblur job fails at once and the page says why (no endless spinner).
         run_tool(page, base, user, "deblur", photo, wait_for="#job-error")
-        assert "not available" in page.inner_text("#job-error")
+        assert "not installed on this server" in page.inner_text("#job-error")
         assert page.locator("#start").is_enabled()  # ready for another try
         run_tool(page, base, user, "adjust", photo, rotate="flip-h", brightness="0.6")
         expected_size = (160, 120)
