@@ -184,8 +184,8 @@ def blur_image(image: np.ndarray, kernel: np.ndarray, mode: str = "keep") -> np.
         padded = np.pad(padded, pad, mode="reflect")
         out = fftconvolve(padded, kernel[:, :, None], mode="valid", axes=(0, 1))
     else:
-        span = kernel.max() - kernel.min()
-        kernel = (kernel - kernel.min()) / (span if span > 0 else 1.0)
+        kernel = np.pad(kernel, 1)  # DeblurGAN zero-pads the kernel to the image size first, so its min is 0
+        kernel = (kernel - kernel.min()) / (kernel.max() - kernel.min())
         lo, hi = channels.min(), channels.max()
         scaled = (channels - lo) / (hi - lo if hi > lo else 1.0)
         out = fftconvolve(scaled, kernel[:, :, None], mode="same", axes=(0, 1))

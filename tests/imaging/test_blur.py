@@ -113,6 +113,8 @@ def test_faithful_mode_stretches_to_full_range():
     out = blur_image(image, linear_kernel(9, 45), mode="faithful")
     assert out.shape == image.shape
     assert out.min() == pytest.approx(0.0, abs=1e-6) and out.max() == pytest.approx(1.0, abs=1e-6)
+    identity = blur_image(image, np.ones((1, 1), np.float32), mode="faithful")
+    np.testing.assert_allclose(identity, (image - image.min()) / (image.max() - image.min()), atol=1e-5)
     with pytest.raises(ValueError, match="mode"):
         blur_image(image, linear_kernel(3, 0), mode="wrap")
 
