@@ -185,3 +185,10 @@ def test_the_page_sees_progress_while_a_slow_job_runs(client, alice, monkeypatch
         time.sleep(0.1)
     assert ("running", True) in seen  # a moving bar, not just waiting and done
     assert final["status"] == "done" and final["progress"] == 1.0
+
+
+def test_without_javascript_a_waiting_job_page_reloads_itself(client, alice, app):
+    tools.executor_for(app).stop()  # keep the job waiting
+    response = post_upload(client, alice, photo=picture_bytes(), json=False, rotate="left")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page and "Waiting" in page
