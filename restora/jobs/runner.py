@@ -105,6 +105,14 @@ def remove_partials(data_dir: Path, claim: Claim) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def remove_other_attempts(data_dir: Path, claim: Claim) -> None:
+    """After winning: drop files of earlier attempts that died between writing and recording (J4)."""
+    mine = Path(result_relative_path(claim)).name
+    for other in (data_dir / "results" / str(claim.user_id)).glob(f"{claim.job_id}-a*.png"):
+        if other.name != mine:
+            other.unlink(missing_ok=True)
+
+
 def _load_inputs(claim: Claim, config: RunnerConfig) -> tuple[Image.Image, dict]:
     tool = TOOLS.get(claim.tool)
     if tool is None:
@@ -155,6 +163,7 @@ def run_claimed_job(sessions: sessionmaker, claim: Claim, config: RunnerConfig) 
                 sessions, claim, message, retry=transient, retry_base_seconds=config.retry_base_seconds
             )
     if not keeper.lost and finish_job(sessions, claim, result_relative_path(claim)):
+        remove_other_attempts(config.data_dir, claim)
         return DONE
     # Fenced off: another attempt owns the job now. Our file has our attempt's name; remove it.
     written.unlink(missing_ok=True)

@@ -180,3 +180,21 @@ def test_a_stopped_worker_leaves_its_job_for_the_next_one(sessions, user_id, dat
     wait_for(lambda: job_row(sessions, job_id).status == DONE, 30, "the job to be done")
     assert len(result_files(data_dir, job_id)) == 1
     assert os.listdir(data_dir / "results" / str(user_id))
+
+
+def test_j5_a_restart_with_jobs_queued_loses_and_duplicates_none(sessions, user_id, data_dir, workers):
+    job_ids = [submit(sessions, user_id, data_dir, "slow", {"seconds": 0.3}, seed=n) for n in range(12)]
+
+    def done() -> int:
+        return sum(job_row(sessions, j).status == DONE for j in job_ids)
+
+    first = workers()
+    wait_for(lambda: done() >= 3, 30, "a few jobs to finish")
+    first.signal(signal.SIGTERM)  # a deploy: the worker stops in the middle of the queue
+    first.process.wait(15)
+    assert done() < len(job_ids)
+    workers()
+    wait_for(lambda: done() == len(job_ids), 60, "every job to finish after the restart")
+    for job_id in job_ids:
+        row = job_row(sessions, job_id)
+        assert result_files(data_dir, job_id) == [Path(row.result_path).name]  # exactly one result each

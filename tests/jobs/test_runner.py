@@ -120,3 +120,17 @@ def test_missing_weights_fail_at_once_with_a_message_naming_them(sessions, user_
     assert run_next(sessions, data_dir)[1] == FAILED
     row = job_row(sessions, job_id)
     assert row.attempt == 1 and "not available" in row.error and "no-such-weights" in row.error
+
+
+def test_j4_a_crash_between_writing_and_recording_ends_with_one_result(sessions, user_id, data_dir):
+    """Attempt 1 wrote its file and died before recording it; attempt 2 finishes and leaves one file."""
+    from restora.jobs.runner import write_result
+
+    job_id = submit(sessions, user_id, data_dir, "adjust", {"rotate": "left"})
+    first = claim_next_job(sessions, "dies-after-writing", lease_seconds=30)
+    write_result(data_dir, first, load_image(data_dir / first.input_path))  # ...and then the process died
+    reap_expired_leases(sessions, now=utcnow() + timedelta(seconds=60))
+    claim, status = run_next(sessions, data_dir)
+    assert (claim.attempt, status) == (2, DONE)
+    assert sorted(p.name for p in data_dir.glob("results/*/*")) == [f"{job_id}-a2.png"]
+    assert job_row(sessions, job_id).result_path.endswith("-a2.png")
