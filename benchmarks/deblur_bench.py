@@ -2,7 +2,7 @@
 
 Timing does not depend on the weights' values, so when no trained weights are shipped yet a randomly
 initialised net of the shipped configuration stands in, and the JSON says so. Peak memory is measured
-in a fresh subprocess (``python -m benchmarks.deblur_memory``) so that the number is that run's own peak
+in a fresh subprocess (``python -m benchmarks.deblur_memory``, reading VmHWM) so that the number is that run's own peak
 resident set, not this process's history.
 """
 
