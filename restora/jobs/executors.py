@@ -148,7 +148,10 @@ class CeleryExecutor:
                 daemon=True,
             )
             self._reaper.start()
-            self.resend_queued()  # duplicates are harmless: the database lets only one claim win
+            try:
+                self.resend_queued()  # duplicates are harmless: the database lets only one claim win
+            except Exception:  # the database is down: the reaper's passes will announce jobs later
+                log.warning("could not announce queued jobs at start", exc_info=True)
         return self
 
     def submit(self, job_id: str) -> None:

@@ -2,8 +2,8 @@
 
 Every route is owner-checked (``restora.web.access``): pages under ``/<username>/`` with ``@owner_page``,
 anything naming a job with ``@owner_object`` + :func:`owned_or_404`, so one person never sees, downloads,
-runs against or deletes another's jobs. The executor that runs the jobs is started on the first request
-to this blueprint, inside the serving process (after a forking server has forked).
+runs against or deletes another's jobs. The executor that runs the jobs is started by the first request
+the app serves, inside the serving process (after a forking server has forked).
 """
 
 from __future__ import annotations
@@ -49,9 +49,11 @@ _executor_lock = threading.Lock()
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    # Any first request starts the executor: after a restart, jobs left queued run without waiting for
+    # someone to open a tool page, and a forking server starts it in the worker, not the master.
+    app.before_request(_start_executor)
 
 
-@bp.before_request
 def _start_executor() -> None:
     executor_for(current_app._get_current_object())
 
