@@ -192,3 +192,22 @@ def test_without_javascript_a_waiting_job_page_reloads_itself(client, alice, app
     response = post_upload(client, alice, photo=picture_bytes(), json=False, rotate="left")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page and "Waiting" in page
+
+
+def test_jobs_left_queued_by_a_stopped_server_run_after_the_next_start(make_app, smtp):
+    from tests.web.conftest import AuthActions
+
+    first = make_app()
+    client = first.test_client()
+    auth = AuthActions(first, client, smtp)
+    auth.create_user("alice")
+    auth.login("alice")
+    tools.executor_for(first).stop()  # the server goes down before running it
+    job = post_upload(client, auth, photo=picture_bytes(), rotate="left").get_json()
+    tools.stop_executor(first)
+
+    second = make_app()  # the restart, on the same database and data folder
+    other = second.test_client()
+    assert other.get("/").status_code == 200  # any first request, even the home page, starts the executor
+    AuthActions(second, other, smtp).login("alice")
+    assert wait_for_job(other, job["status_url"])["status"] == "done"
