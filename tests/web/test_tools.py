@@ -208,6 +208,8 @@ def test_jobs_left_queued_by_a_stopped_server_run_after_the_next_start(make_app,
 
     second = make_app()  # the restart, on the same database and data folder
     other = second.test_client()
+    assert tools.EXECUTOR_KEY not in second.extensions
     assert other.get("/").status_code == 200  # any first request, even the home page, starts the executor
+    assert tools.EXECUTOR_KEY in second.extensions
     AuthActions(second, other, smtp).login("alice")
     assert wait_for_job(other, job["status_url"])["status"] == "done"
