@@ -49,7 +49,10 @@
       if (after.naturalWidth && after.naturalHeight) {
         frame.style.aspectRatio = after.naturalWidth + " / " + after.naturalHeight;
         // A tall (portrait) result would not fit the screen at full width: cap its height at 75% of it.
-        frame.style.maxWidth = Math.min(900, 0.75 * window.innerHeight * after.naturalWidth / after.naturalHeight) + "px";
+        var width = Math.min(900, 0.75 * window.innerHeight * after.naturalWidth / after.naturalHeight) + "px";
+        frame.style.maxWidth = width;
+        var legend = frame.parentNode.querySelector(".compare-legend");
+        if (legend) { legend.style.maxWidth = width; }
       }
     }
     after.addEventListener("load", fit);
