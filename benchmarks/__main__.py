@@ -7,10 +7,10 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import adjust_bench, deblur_bench
+from benchmarks import adjust_bench, deblur_bench, web_jobs_bench
 from benchmarks.common import machine
 
-SUITES = {"adjust": adjust_bench.run, "deblur": deblur_bench.run}
+SUITES = {"adjust": adjust_bench.run, "deblur": deblur_bench.run, "web_jobs": web_jobs_bench.run}
 
 
 def main() -> None:
