@@ -9,7 +9,6 @@ attempt is requeued with backoff until the attempts run out.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,8 @@ from pathlib import Path
 from PIL import Image
 from sqlalchemy.orm import sessionmaker
 
-from restora.imaging.io import DEFAULT_LIMITS, ImageLimits, InvalidImage, encode_image, load_image
+from restora.imaging.io import DEFAULT_LIMITS, ImageLimits, InvalidImage, load_image
+from restora.jobs.files import encode_png, write_atomically
 from restora.jobs.models import DONE
 from restora.jobs.queue import DEFAULT_LEASE_SECONDS, Claim, LeaseLost, fail_job, finish_job, heartbeat
 from restora.tools import TOOLS, InvalidParams
@@ -82,21 +82,8 @@ def result_relative_path(claim: Claim) -> str:
 
 
 def write_result(data_dir: Path, claim: Claim, image: Image.Image) -> Path:
-    """Encode as PNG to ``.part``, fsync, then rename: the real name only ever holds a whole file."""
-    final = data_dir / result_relative_path(claim)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    partial = final.with_suffix(".part")
-    with open(partial, "wb") as handle:
-        handle.write(encode_image(image, "PNG"))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, final)
-    directory = os.open(final.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)  # make the rename itself durable
-    finally:
-        os.close(directory)
-    return final
+    """The result under its per-attempt name, written atomically (``.part`` then rename)."""
+    return write_atomically(data_dir / result_relative_path(claim), encode_png(image))
 
 
 def remove_partials(data_dir: Path, claim: Claim) -> None:
