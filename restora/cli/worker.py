@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
+import time
 
 import click
 
@@ -55,10 +55,13 @@ def worker(concurrency: int | None, lease_seconds: float) -> None:
     sessions = make_session_factory(make_engine(database_url))
     config = RunnerConfig(settings.data_dir, ImageLimits.from_settings(settings), lease_seconds)
     executor = ThreadExecutor(sessions, config, workers=concurrency).start()
-    stopping = threading.Event()
+    # A plain flag, not threading.Event: Event.set() in a signal handler can deadlock on the Event's own
+    # lock when the signal lands while the main thread is inside Event.wait().
+    stop_requested: list[int] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
+        signal.signal(signum, lambda number, _frame: stop_requested.append(number))
     click.echo(f"restora worker: {concurrency} thread(s) on {settings.data_dir}; Ctrl+C stops", err=True)
-    stopping.wait()
+    while not stop_requested:
+        time.sleep(0.2)
     # A job cut short here is still 'running'; the reaper of any live worker requeues it when its lease ends.
     executor.stop(timeout=5.0)

@@ -198,3 +198,23 @@ def test_j5_a_restart_with_jobs_queued_loses_and_duplicates_none(sessions, user_
     for job_id in job_ids:
         row = job_row(sessions, job_id)
         assert result_files(data_dir, job_id) == [Path(row.result_path).name]  # exactly one result each
+
+
+def test_restora_worker_without_celery_runs_jobs_and_stops_on_sigterm(sessions, user_id, data_dir, db_url, tmp_path):
+    """The `restora worker` command in its default (thread) mode, as a scale-out machine would run it."""
+    job_id = submit(sessions, user_id, data_dir, "adjust", {"rotate": "flip-v"})
+    env = {**os.environ, "RESTORA_EXECUTOR": "thread", "RESTORA_DATABASE_URL": db_url, "RESTORA_DATA_DIR": str(data_dir)}
+    with open(tmp_path / "worker.log", "wb") as log:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("restora")), "worker", "--lease-seconds", "5"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: job_row(sessions, job_id).status == DONE, 30, "the worker to finish the job")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert result_files(data_dir, job_id) == [f"{job_id}-a1.png"]

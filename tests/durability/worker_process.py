@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-import threading
+import time
 from pathlib import Path
 
 from restora.db import make_engine, make_session_factory
@@ -26,11 +26,14 @@ def main(db_url: str, data_dir: str, lease_seconds: str) -> None:
     config = RunnerConfig(Path(data_dir), lease_seconds=lease, retry_base_seconds=0.1)
     # The reaper runs every third of a lease, as in production; polling is fast so tests stay short.
     executor = ThreadExecutor(sessions, config, workers=1, poll_seconds=0.2, reaper_seconds=lease / 3)
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # A plain flag, not threading.Event: Event.set() in a signal handler can deadlock on the Event's own
+    # lock when the signal lands while the main thread is inside Event.wait().
+    stop_requested: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, _frame: stop_requested.append(signum))
     executor.start()
     print("ready", flush=True)
-    stopping.wait()
+    while not stop_requested:
+        time.sleep(0.1)
     executor.stop(timeout=5)
 
 
