@@ -98,9 +98,11 @@ def _entry(out: Path, target: Path, package: str, version: str, source: str, kin
     return SetEntry(str(target.relative_to(out)), package, version, source, kind, split, width, height, _sha256(target))
 
 
-def build_debian_set(out: Path, cache: Path) -> list[SetEntry]:
-    """Unpack the four packages and write photos/, cutouts/, licences/ and manifest.json under ``out``."""
-    packages = ["plasma-workspace-wallpapers", "mate-backgrounds", "tuxpaint-data", "tuxpaint-stamps-default"]
+PACKAGES = ("plasma-workspace-wallpapers", "mate-backgrounds", "tuxpaint-data", "tuxpaint-stamps-default")
+
+
+def build_debian_set(out: Path, cache: Path, packages: tuple[str, ...] = PACKAGES) -> list[SetEntry]:
+    """Unpack the packages and write photos/, cutouts/, licences/ and manifest.json under ``out``."""
     entries: list[SetEntry] = []
     for sub in ("photos", "cutouts", "licences"):
         (out / sub).mkdir(parents=True, exist_ok=True)

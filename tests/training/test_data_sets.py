@@ -1,5 +1,7 @@
 import json
+import os
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,3 +99,24 @@ def test_validation_pairs_come_only_from_held_out_photos(tiny_photo_set):
         # each sharp crop is a piece of the held-out photo
         windows = np.lib.stride_tricks.sliding_window_view(val_photo[:, :, 0], (32, 32))
         assert np.abs(windows - sharp[:, :, 0]).max(axis=(2, 3)).min() < 1e-6
+
+
+DEB_CACHE = Path(os.environ.get("RESTORA_DEB_CACHE", "/work/cache"))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not list(DEB_CACHE.glob("mate-backgrounds_*.deb")), reason=f"no Debian packages in {DEB_CACHE}")
+def test_debian_set_from_real_packages(tmp_path):
+    from restora.training.debian import build_debian_set, read_manifest
+
+    entries = build_debian_set(tmp_path, DEB_CACHE, packages=("mate-backgrounds", "tuxpaint-data"))
+    assert [e.file for e in read_manifest(tmp_path)] == [e.file for e in entries]
+    assert len(entries) == 12 + 19 and {e.kind for e in entries} == {"photo"}
+    assert sorted(e.file for e in entries if e.split == "val") == [
+        "photos/mate-backgrounds__LadyBird.jpg", "photos/tuxpaint-data__corn_maze.jpg", "photos/tuxpaint-data__lighthouse.jpg"]
+    for package in ("mate-backgrounds", "tuxpaint-data"):
+        assert "GPL" in (tmp_path / "licences" / f"{package}.copyright").read_text()
+    first = entries[0]
+    with Image.open(tmp_path / first.file) as image:
+        assert image.size == (first.width, first.height)
+    assert first.version and len(first.sha256) == 64
