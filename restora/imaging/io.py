@@ -31,7 +31,20 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 class InvalidImage(ValueError):
-    """The input is not an image we can safely decode; the message says why in plain words."""
+    """The input is not an image we can safely decode; the message says why in plain words.
+
+    ``reason`` lets fronts answer without parsing the message: "format" (not JPEG/PNG/WebP),
+    "file_size" (too many bytes), "dimensions" (too many pixels or too long a side), "damaged"
+    (truncated or corrupt, or no pixels at all), "unreadable" (missing, a folder, no permission).
+    """
+
+    REASONS = ("format", "file_size", "dimensions", "damaged", "unreadable")
+
+    def __init__(self, message: str, reason: str = "damaged") -> None:
+        if reason not in self.REASONS:
+            raise ValueError(f"unknown InvalidImage reason {reason!r}")
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -56,18 +69,18 @@ def _read_bytes(source: bytes | str | Path | BinaryIO, limits: ImageLimits) -> b
         try:
             size = path.stat().st_size
             if size > limits.max_bytes:
-                raise InvalidImage(f"the file is {size / 2**20:.0f} MiB; the limit is {limits.max_bytes // 2**20} MiB")
+                raise InvalidImage(f"the file is {size / 2**20:.0f} MiB; the limit is {limits.max_bytes // 2**20} MiB", "file_size")
             data = path.read_bytes()
         except IsADirectoryError:
-            raise InvalidImage(f"{path} is a folder, not an image") from None
+            raise InvalidImage(f"{path} is a folder, not an image", "unreadable") from None
         except FileNotFoundError:
-            raise InvalidImage(f"{path} does not exist") from None
+            raise InvalidImage(f"{path} does not exist", "unreadable") from None
         except PermissionError:
-            raise InvalidImage(f"{path} cannot be read (permission denied)") from None
+            raise InvalidImage(f"{path} cannot be read (permission denied)", "unreadable") from None
     else:
         data = source.read(limits.max_bytes + 1)
     if len(data) > limits.max_bytes:
-        raise InvalidImage(f"the file is larger than {limits.max_bytes // 2**20} MiB")
+        raise InvalidImage(f"the file is larger than {limits.max_bytes // 2**20} MiB", "file_size")
     if not data:
         raise InvalidImage("the file is empty")
     return data
@@ -78,12 +91,14 @@ def _check_size(width: int, height: int, limits: ImageLimits) -> None:
         raise InvalidImage(f"the image has no pixels ({width}×{height})")
     if max(width, height) > limits.max_side:
         raise InvalidImage(
-            f"the image is {width}×{height} pixels; each side may be at most {limits.max_side:,} pixels"
+            f"the image is {width}×{height} pixels; each side may be at most {limits.max_side:,} pixels",
+            "dimensions",
         )
     if width * height > limits.max_pixels:
         raise InvalidImage(
             f"the image is {width * height / 1e6:.1f} megapixels ({width}×{height}); "
-            f"the limit is {limits.max_pixels / 1e6:.0f} megapixels"
+            f"the limit is {limits.max_pixels / 1e6:.0f} megapixels",
+            "dimensions",
         )
 
 
@@ -147,11 +162,12 @@ def load_image(source: bytes | str | Path | BinaryIO, limits: ImageLimits = DEFA
     except InvalidImage:
         raise
     except UnidentifiedImageError:
-        raise InvalidImage(_describe_unknown(data)) from None
+        raise InvalidImage(_describe_unknown(data), "format") from None
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise InvalidImage(
             "the image declares more pixels than is safe to decode "
-            f"(the limit is {limits.max_pixels / 1e6:.0f} megapixels and {limits.max_side:,} pixels a side)"
+            f"(the limit is {limits.max_pixels / 1e6:.0f} megapixels and {limits.max_side:,} pixels a side)",
+            "dimensions",
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError, struct_error, IndexError, TypeError, MemoryError) as exc:
         raise InvalidImage(f"the image is damaged or truncated and cannot be decoded ({_short(exc)})") from None
@@ -195,7 +211,7 @@ def format_for_path(path: str | Path) -> str:
     try:
         return OUTPUT_FORMATS[suffix]
     except KeyError:
-        raise InvalidImage(f"cannot write {Path(path).name!r}: use a .png, .jpg or .webp name") from None
+        raise InvalidImage(f"cannot write {Path(path).name!r}: use a .png, .jpg or .webp name", "format") from None
 
 
 def encode_image(image: Image.Image, fmt: str = "PNG", quality: int = 92) -> bytes:

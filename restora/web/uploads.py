@@ -42,14 +42,7 @@ class UploadRejected(Exception):
 
 def _status_for(error: InvalidImage) -> int:
     """415 for a format we do not read, 413/422 for sizes, 400 for a damaged file."""
-    text = str(error)
-    if "Restora reads JPEG, PNG and WebP" in text:
-        return 415
-    if "MiB" in text:
-        return 413
-    if "pixels" in text:
-        return 422
-    return 400
+    return {"format": 415, "file_size": 413, "dimensions": 422}.get(error.reason, 400)
 
 
 def decode_upload(upload: FileStorage | None, limits: ImageLimits, what: str | None = None) -> Image.Image:

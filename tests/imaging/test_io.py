@@ -234,3 +234,19 @@ def test_save_image_is_atomic_and_picks_format(photo_rgba, tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["result.jpg"]  # no .partial left behind
     with pytest.raises(InvalidImage, match=".png, .jpg or .webp"):
         format_for_path("result.tiff")
+
+
+@pytest.mark.parametrize(
+    "data, limits, reason",
+    [
+        (b"<html></html>", ImageLimits(), "format"),
+        (b"x" * 2000, ImageLimits(max_bytes=1000), "file_size"),
+        (png_with_header(50_000, 10), ImageLimits(), "dimensions"),
+        (encoded(Image.new("RGB", (300, 200)), "PNG"), ImageLimits(max_pixels=1000), "dimensions"),
+        (encoded(Image.new("RGB", (300, 200)), "PNG")[:200], ImageLimits(), "damaged"),
+    ],
+)
+def test_refusals_carry_a_reason_for_fronts(data, limits, reason):
+    with pytest.raises(InvalidImage) as refused:
+        load_image(data, limits)
+    assert refused.value.reason == reason
