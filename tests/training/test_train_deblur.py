@@ -19,6 +19,7 @@ TINY = dict(ngf=4, n_blocks=1, ndf=4, crop=32, val_crop=32, batch=2, critic_iter
             log_every=1, val_every=2, sample_every=2, warmup_steps=1)
 
 
+@pytest.mark.slow  # a real (tiny) training run: about 3 s alone, 10+ s on a busy machine
 def test_smoke_run_through_the_cli_writes_every_artefact(tiny_photo_set, tmp_path):
     out = tmp_path / "run"
     args = ["train", "deblur", "--data", str(tiny_photo_set), "--out", str(out), "--steps", "3", "--ngf", "4",
