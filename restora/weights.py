@@ -81,10 +81,12 @@ REGISTRY: dict[str, WeightsEntry] = {
             architecture={"ngf": 32, "n_blocks": 6, "norm": "none", "dropout": 0.0, "learn_residual": True},
             licence="GPL-3.0-or-later, trained by Restora on photos from Debian packages",
             how_to_get=(
-                "these weights are not shipped in this version of Restora yet; train your own with "
-                "`restora train deblur` or use DeblurGAN's official file with --weights deblurgan-v1"
+                "they ship inside the restora package (restora/weights/); reinstall Restora, or retrain with "
+                "`restora train deblur` and `restora models export` (docs/training/deblur.md)"
             ),
-            description="Restora's own deblur generator, trained on CPU with WGAN-GP",
+            sha256="4d18647ce9034a73ac036e5d1b9acd6594d8f4bc7e88c246cc3080e747878f95",
+            description="Restora's own deblur generator, WGAN-GP on Debian photos, 1,031 CPU steps (an early "
+            "checkpoint: see its model card)",
         ),
     )
 }

@@ -148,9 +148,7 @@ def test_unknown_name_lists_the_known_ones(settings):
 def test_default_deblur_weights_are_registered_as_shipped():
     entry = REGISTRY[DEFAULT_WEIGHTS["deblur"]]
     assert entry.kind == "shipped" and entry.filename.endswith(".safetensors")
-    # Shipped weights are always verified; a shipped file without a recorded checksum is a bug.
-    if entry.location(load_settings()).is_file():
-        assert entry.sha256
+    assert entry.sha256  # shipped weights are always verified
 
 
 def test_safetensors_round_trip_keeps_tensors_and_architecture(tmp_path, settings):
@@ -195,3 +193,13 @@ def test_training_checkpoints_load_with_their_recorded_architecture(tmp_path, se
     loaded = load_weights(str(run / "b.pt"), "deblur", settings)
     assert loaded.architecture == {"ngf": 8, "n_blocks": 2, "norm": "none", "dropout": 0.0}
     build_generator(loaded)
+
+
+def test_shipped_default_weights_verify_and_load_strictly():
+    settings = load_settings()
+    entry = REGISTRY[DEFAULT_WEIGHTS["deblur"]]
+    path = entry.location(settings)
+    assert path.is_file(), f"the default weights {path} are not in the package"
+    assert (path.parent / f"{entry.name}.md").is_file()  # every shipped file has a model card
+    net = build_generator(load_weights(entry.name, "deblur", settings))  # checks the sha256 too
+    assert net.config == GeneratorConfig(**entry.architecture)
