@@ -11,6 +11,7 @@ the critic then starts against a generator that already produces images worth cr
 from __future__ import annotations
 
 import json
+import sys
 import time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -190,7 +191,11 @@ def resolve_config(config: DeblurTrainConfig, out: Path, resume: bool) -> tuple[
     state = load_checkpoint(out / "checkpoints")
     saved = {f.name: state["config"][f.name] for f in fields(DeblurTrainConfig) if f.name in state["config"]}
     control = {k: getattr(config, k) for k in RUN_CONTROL}
-    return replace(DeblurTrainConfig(**saved), **control), state
+    resumed = replace(DeblurTrainConfig(**saved), **control)
+    ignored = [f.name for f in fields(DeblurTrainConfig) if getattr(resumed, f.name) != getattr(config, f.name)]
+    print(f"resuming {out} at step {state['step']} with its saved recipe"
+          + (f" (ignoring new values of: {', '.join(ignored)})" if ignored else ""), file=sys.stderr)
+    return resumed, state
 
 
 def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool = False, progress: bool = True) -> DeblurTrainer:
