@@ -14,14 +14,15 @@ from typing import Any
 import torch
 
 LATEST = "latest.pt"
+BEST = "best.pt"  # the checkpoint with the highest validation gain so far
 
 
-def save_checkpoint(folder: Path, state: dict[str, Any], keep_as: str | None = None) -> Path:
-    """Write ``latest.pt`` (via a temporary file and rename, so a crash never leaves half a file);
-    also keep a copy named ``keep_as`` when given."""
+def save_checkpoint(folder: Path, state: dict[str, Any], keep_as: str | None = None, name: str = LATEST) -> Path:
+    """Write ``name`` (``latest.pt``; via a temporary file and rename, so a crash never leaves half a
+    file); also keep a copy named ``keep_as`` when given."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / LATEST
-    tmp = folder / f".{LATEST}.tmp"
+    target = folder / name
+    tmp = folder / f".{name}.tmp"
     torch.save(state, tmp)
     os.replace(tmp, target)
     if keep_as and not (folder / keep_as).exists():

@@ -21,7 +21,7 @@ import torch
 from tqdm import tqdm
 
 from restora.nets.deblur import CriticConfig, DeblurCritic, DeblurGenerator, GeneratorConfig
-from restora.training.checkpoints import LATEST, load_checkpoint, save_checkpoint
+from restora.training.checkpoints import BEST, LATEST, load_checkpoint, save_checkpoint
 from restora.training.data import PairConfig, PairMaker, prefetch, validation_pairs
 from restora.training.losses import ContentLoss, clip_weights, gradient_penalty
 from restora.training.report import MetricsLog, plot_curves, psnr, save_sample_grid
@@ -104,6 +104,7 @@ class DeblurTrainer:
         self.content = ContentLoss(config.content, weights)
         self.step = 0
         self.elapsed = 0.0
+        self.best_val_gain = float("-inf")
 
     # --- the algorithm -------------------------------------------------------------------------
     def critic_step(self, sharp: torch.Tensor, fake: torch.Tensor) -> dict[str, float]:
@@ -159,6 +160,7 @@ class DeblurTrainer:
             "config": asdict(self.config),
             "generator_config": asdict(self.config.generator),
             "elapsed_s": self.elapsed,
+            "best_val_gain": self.best_val_gain,
         }
 
     def load_state(self, state: dict) -> None:
@@ -168,6 +170,7 @@ class DeblurTrainer:
         self.d_opt.load_state_dict(state["optimizers"]["critic"])
         self.step = int(state["step"])
         self.elapsed = float(state["elapsed_s"])
+        self.best_val_gain = float(state.get("best_val_gain", float("-inf")))  # absent before best.pt existed
         torch.set_rng_state(state["rng states"]["torch"])
 
     # --- measurement -----------------------------------------------------------------------------
@@ -216,6 +219,9 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
     def report(row: dict, final: bool = False) -> None:
         if trainer.step % config.val_every == 0 or final:
             row |= trainer.validate(val)
+            if trainer.step > 0 and row["val_gain"] > trainer.best_val_gain:
+                trainer.best_val_gain = row["val_gain"]
+                save_checkpoint(out / "checkpoints", trainer.state(), name=BEST)
             plot_curves(log.read() + [{k: str(v) for k, v in row.items()}], out / "loss_curve.png", title)
         log.write(row)
         if trainer.step % config.sample_every == 0:

@@ -35,11 +35,15 @@ def test_smoke_run_through_the_cli_writes_every_artefact(tiny_photo_set, tmp_pat
     assert [r["phase"] for r in rows[1:]] == ["warmup", "adversarial", "adversarial"]
     assert rows[1]["wasserstein"] == "" and rows[2]["wasserstein"] != ""
     assert rows[0]["val_gain"] != "" and rows[2]["val_gain"] != "" and rows[3]["val_gain"] != ""
-    for name in ("loss_curve.png", "samples.png", "samples/step_0000002.png", "checkpoints/latest.pt"):
+    for name in ("loss_curve.png", "samples.png", "samples/step_0000002.png", "checkpoints/latest.pt",
+                 "checkpoints/best.pt"):
         assert (out / name).stat().st_size > 0, name
     state = load_checkpoint(out / "checkpoints")
     assert {"generator", "critic", "optimizers", "step", "rng states"} <= set(state)
     assert state["step"] == 3
+    best = load_checkpoint(out / "checkpoints" / "best.pt")
+    gains = {int(r["step"]): float(r["val_gain"]) for r in rows[1:] if r["val_gain"]}
+    assert best["step"] == max(gains, key=gains.get) and best["best_val_gain"] == max(gains.values())
     generator_config, net = load_generator(out / "checkpoints")
     assert generator_config.ngf == 4 and not net.training
 
