@@ -44,6 +44,8 @@ def train() -> None:
 @click.option("--val-every", type=int, default=250, show_default=True)
 @click.option("--sample-every", type=int, default=1000, show_default=True)
 @click.option("--checkpoint-min", type=float, default=5.0, show_default=True, help="Save latest.pt this often (minutes).")
+@click.option("--init-generator", default="", metavar="NAME|PATH",
+              help="Start the generator from these weights (e.g. deblur-debian) instead of a random init.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs).")
 def deblur(data: Path, out: Path, resume: bool, perceptual_weights: Path | None, no_progress: bool, **knobs) -> None:
     """Train the deblur generator as a WGAN-GP (or weight-clipped WGAN) on blurred Debian photos."""
@@ -55,5 +57,11 @@ def deblur(data: Path, out: Path, resume: bool, perceptual_weights: Path | None,
         config = DeblurTrainConfig(perceptual_weights=str(perceptual_weights or ""), **knobs)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    trainer = train_deblur(config, data, out, resume=resume, progress=not no_progress)
+    from restora.weights import WeightsError
+
+    try:
+        trainer = train_deblur(config, data, out, resume=resume, progress=not no_progress)
+    except WeightsError as exc:
+        click.echo(f"restora: {exc}", err=True)
+        raise SystemExit(4) from None
     click.echo(f"stopped at step {trainer.step} after {trainer.elapsed / 3600:.2f} h; checkpoint in {out / 'checkpoints'}")

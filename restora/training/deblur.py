@@ -64,6 +64,10 @@ class DeblurTrainConfig:
     checkpoint_min: float = 5.0  # save latest.pt at least this often (wall-clock minutes)
     keep_every: int = 5000  # also keep step_XXXXXXX.pt every this many steps
     perceptual_weights: str = ""
+    # Start the generator from these weights (a registry name such as "deblur-debian", or a path) instead
+    # of a random init: training runs live outside git, so a new session continues from what was shipped.
+    # The critic and optimisers start fresh; the weights must have exactly this run's generator layout.
+    init_generator: str = ""
 
     def __post_init__(self) -> None:
         if self.gan not in GAN_MODES:
@@ -201,6 +205,24 @@ def resolve_config(config: DeblurTrainConfig, out: Path, resume: bool) -> tuple[
     return resumed, state
 
 
+def init_generator_from(generator: DeblurGenerator, config: DeblurTrainConfig) -> None:
+    """Load ``config.init_generator`` into a fresh run's generator.
+
+    :raises WeightsError: when the weights are missing or have another layout than ``config.generator``.
+    """
+    from restora.config import load_settings
+    from restora.weights import WeightsError, load_strict, load_weights
+
+    weights = load_weights(config.init_generator, "deblur", load_settings())
+    if weights.architecture and GeneratorConfig(**weights.architecture) != config.generator:
+        raise WeightsError(
+            f"{weights.source} has the layout {weights.architecture}; this run is {config.generator} "
+            "(pass the matching --ngf/--blocks/--norm/--dropout)"
+        )
+    load_strict(generator, weights)
+    print(f"generator initialised from {weights.source}", file=sys.stderr)
+
+
 def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool = False, progress: bool = True) -> DeblurTrainer:
     """Run (or continue) training until ``config.steps`` or the time limit; returns the trainer."""
     config, state = resolve_config(config, out, resume)
@@ -210,6 +232,8 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
     trainer = DeblurTrainer(config, data, out)
     if state is not None:
         trainer.load_state(state)
+    elif config.init_generator:
+        init_generator_from(trainer.generator, config)
     (out / "config.json").write_text(json.dumps(asdict(config), indent=1))
     log = MetricsLog(out / "metrics.csv", trainer.step if state is not None else None)
     maker = PairMaker(data, PairConfig(crop=config.crop, batch=config.batch, kind=config.kind), config.seed)

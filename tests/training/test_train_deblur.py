@@ -70,3 +70,21 @@ def test_weight_clipping_mode_keeps_critic_weights_in_range(tiny_photo_set, tmp_
     trainer = train_deblur(DeblurTrainConfig(**TINY | {"warmup_steps": 0}, steps=2, gan="wgan-clip"),
                            tiny_photo_set, tmp_path / "clip", progress=False)
     assert all(p.abs().max() <= 0.01 + 1e-9 for p in trainer.critic.parameters())
+
+
+@pytest.mark.slow  # one short training run
+def test_a_new_run_can_start_from_earlier_weights(tiny_photo_set, tmp_path):
+    from restora.nets.deblur import DeblurGenerator
+    from restora.training.deblur import init_generator_from
+    from restora.weights import WeightsError
+
+    earlier = train_deblur(DeblurTrainConfig(**TINY, steps=2), tiny_photo_set, tmp_path / "a", progress=False)
+    checkpoint = str(tmp_path / "a" / "checkpoints" / "latest.pt")
+    config = DeblurTrainConfig(**TINY, init_generator=checkpoint)
+    fresh = DeblurGenerator(config.generator)
+    init_generator_from(fresh, config)
+    for name, tensor in earlier.generator.state_dict().items():
+        torch.testing.assert_close(fresh.state_dict()[name], tensor, rtol=0, atol=0, msg=name)
+    wider = DeblurTrainConfig(**TINY | {"ngf": 8}, init_generator=checkpoint)
+    with pytest.raises(WeightsError, match="layout"):
+        init_generator_from(DeblurGenerator(wider.generator), wider)
