@@ -24,7 +24,8 @@ from restora.nets.deblur import CriticConfig, DeblurCritic, DeblurGenerator, Gen
 from restora.training.checkpoints import BEST, LATEST, load_checkpoint, save_checkpoint
 from restora.training.data import PairConfig, PairMaker, prefetch, validation_pairs
 from restora.training.losses import ContentLoss, clip_weights, gradient_penalty
-from restora.training.report import MetricsLog, plot_curves, psnr, save_sample_grid
+from restora.imaging.metrics import psnr, quantise
+from restora.training.report import MetricsLog, plot_curves, save_sample_grid
 
 GAN_MODES = ("wgan-gp", "wgan-clip")
 
@@ -185,8 +186,9 @@ class DeblurTrainer:
         return ((self.generator(x)[0].numpy().transpose(1, 2, 0) + 1) / 2).clip(0, 1)
 
     def validate(self, pairs: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
-        before = [psnr(b, s) for b, s in pairs]
-        after = [psnr(self.restore(b), s) for b, s in pairs]
+        # rounded to 8 bits first, as a saved file would be, so validation agrees with `restora eval`
+        before = [psnr(quantise(s), quantise(b)) for b, s in pairs]
+        after = [psnr(quantise(s), quantise(self.restore(b))) for b, s in pairs]
         return {"val_psnr_blurred": float(np.mean(before)), "val_psnr_restored": float(np.mean(after)),
                 "val_gain": float(np.mean(after) - np.mean(before))}
 

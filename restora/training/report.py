@@ -78,10 +78,3 @@ def save_sample_grid(triples: list[tuple[np.ndarray, np.ndarray, np.ndarray]], t
     grid = np.clip(np.concatenate(rows, axis=0), 0, 1)
     Image.fromarray(np.round(grid * 255).astype(np.uint8)).save(target)
 
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    """PSNR in dB of two [0,1] images after rounding both to 8 bits, as a saved file would be."""
-    a8 = np.round(np.clip(a, 0, 1) * 255)
-    b8 = np.round(np.clip(b, 0, 1) * 255)
-    mse = float(np.mean((a8 - b8) ** 2))
-    return float("inf") if mse == 0 else 10 * np.log10(255.0**2 / mse)
