@@ -28,6 +28,8 @@ def train() -> None:
 @click.option("--dropout", type=float, default=0.0, show_default=True)
 @click.option("--ndf", type=int, default=16, show_default=True, help="Critic width (its first conv); the critic costs 5 updates per generator step.")
 @click.option("--lr", type=float, default=1e-4, show_default=True)
+@click.option("--lr-decay-from", type=float, default=1.0, show_default=True,
+              help="Fraction of the run (steps, or --time-limit if that ends it first) after which the rate falls linearly to 0; 1 = constant.")
 @click.option("--adv-weight", type=float, default=1e-3, show_default=True)
 @click.option("--critic-iters", type=int, default=5, show_default=True)
 @click.option("--warmup-steps", type=int, default=0, show_default=True,
@@ -39,6 +41,10 @@ def train() -> None:
 @click.option("--steps", type=int, default=200_000, show_default=True, help="Stop at this generator step.")
 @click.option("--time-limit", "time_limit_min", type=float, default=0.0, help="Stop after this many minutes (0: none).")
 @click.option("--threads", type=int, default=2, show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+              help="Where to train; auto = a CUDA GPU when PyTorch sees one.")
+@click.option("--workers", type=int, default=0, show_default=True,
+              help="Processes making training pairs (0: one thread). Use several to keep a GPU fed.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--log-every", type=int, default=10, show_default=True)
 @click.option("--val-every", type=int, default=250, show_default=True)

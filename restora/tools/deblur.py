@@ -99,8 +99,13 @@ def build_generator(weights: Any) -> Any:
         config = GeneratorConfig(**weights.architecture)
     except (TypeError, ValueError) as exc:
         raise WeightsError(f"{weights.source}: unknown generator architecture {weights.architecture}: {exc}") from None
+    import torch
+
     net = DeblurGenerator(config)
     load_strict(net, weights)
+    # channels-last lets oneDNN run these convolutions without reordering every activation: measured
+    # 1.7 s -> 1.0 s per megapixel for ngf 16 / 6 blocks on 2 cores (docs/training/deblur.md §7)
+    net = net.to(memory_format=torch.channels_last)
     return net.eval()  # eval: dropout off, so the same photo always gives the same result
 
 
@@ -122,9 +127,10 @@ def run_generator(net: Any, rgb: np.ndarray, *, tile: int, progress: Progress | 
     tile = max(SIZE_MULTIPLE, tile // SIZE_MULTIPLE * SIZE_MULTIPLE)
 
     def restore(piece: np.ndarray) -> np.ndarray:
-        batch = torch.from_numpy(np.ascontiguousarray(piece.transpose(2, 0, 1)))[None]
+        # H×W×C memory already is channels-last: permute to N×C×H×W without copying
+        batch = torch.from_numpy(np.ascontiguousarray(piece)).permute(2, 0, 1)[None]
         with torch.inference_mode():
-            return net(batch)[0].numpy().transpose(1, 2, 0)
+            return net(batch)[0].permute(1, 2, 0).numpy()
 
     overlap = min(TILE_OVERLAP, tile // 4)
     restored = apply_tiled(signed, restore, tile=tile, overlap=overlap, align=SIZE_MULTIPLE, progress=progress)

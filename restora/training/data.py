@@ -8,6 +8,8 @@ on the sharp patch before blurring; sensor noise and JPEG are applied to the blu
 
 from __future__ import annotations
 
+import collections
+import multiprocessing
 import queue
 import threading
 from dataclasses import dataclass
@@ -131,9 +133,16 @@ class PairMaker:
         return blurred.astype(np.float32), sharp.astype(np.float32)
 
 
-def prefetch(maker: PairMaker, first_step: int, last_step: int, depth: int = 3) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Batches for steps first..last-1, built in a background thread (kernel synthesis is pure Python
-    and would otherwise stall the torch threads)."""
+def prefetch(maker: PairMaker, first_step: int, last_step: int, depth: int = 3, workers: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Batches for steps first..last-1, in order, built ahead of the consumer.
+
+    ``workers == 0``: one background thread (kernel synthesis is pure Python and would otherwise stall the
+    torch threads). ``workers > 0``: that many forked processes, for a GPU that eats a batch faster than
+    one CPU core can make it. Either way each batch is ``maker.batch(step)``, a pure function of the step,
+    so the batches are identical whatever the number of workers."""
+    if workers > 0:
+        yield from _prefetch_processes(maker, first_step, last_step, depth=max(depth, 2 * workers), workers=workers)
+        return
     slots: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -155,6 +164,34 @@ def prefetch(maker: PairMaker, first_step: int, last_step: int, depth: int = 3) 
                 slots.get_nowait()
             except queue.Empty:
                 worker.join(timeout=0.05)
+
+
+_FORKED_MAKER: PairMaker | None = None  # set in the parent just before forking; the children inherit it
+
+
+def _forked_batch(step: int) -> tuple[np.ndarray, np.ndarray]:
+    assert _FORKED_MAKER is not None
+    return _FORKED_MAKER.batch(step)
+
+
+def _prefetch_processes(maker: PairMaker, first_step: int, last_step: int, depth: int, workers: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    # Forked, so the photos in memory are shared copy-on-write rather than pickled to every worker; at most
+    # ``depth`` batches are in flight, so memory stays bounded however far ahead the workers could run.
+    global _FORKED_MAKER
+    _FORKED_MAKER = maker
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    pending: collections.deque = collections.deque()
+    next_step = first_step
+    try:
+        while next_step < last_step or pending:
+            while next_step < last_step and len(pending) < depth:
+                pending.append(pool.apply_async(_forked_batch, (next_step,)))
+                next_step += 1
+            yield pending.popleft().get()
+    finally:
+        pool.terminate()
+        pool.join()
+        _FORKED_MAKER = None
 
 
 def validation_pairs(folder: Path, crop: int = 256, per_photo: int = 3, seed: int = 12345, load_side: int = 1024) -> list[tuple[np.ndarray, np.ndarray]]:

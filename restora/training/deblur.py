@@ -44,6 +44,9 @@ class DeblurTrainConfig:
     clip_value: float = 0.01  # wgan-clip only (Arjovsky et al.)
     critic_iters: int = 5
     lr: float = 1e-4  # Adam, both nets (wgan-clip: RMSprop for the critic, as the WGAN paper advises)
+    # DeblurGAN keeps the rate for half the run and then lowers it linearly to zero. Here: from this
+    # fraction of the run on (by steps, or by --time-limit when that comes first); 1.0 = constant rate.
+    lr_decay_from: float = 1.0
     beta1: float = 0.5
     beta2: float = 0.999
     content: str = "l1+grad"
@@ -59,6 +62,8 @@ class DeblurTrainConfig:
     steps: int = 200_000
     time_limit_min: float = 0.0  # 0 = none; stop (with a checkpoint) after this much training time
     threads: int = 2
+    device: str = "auto"  # "auto" (CUDA when there is one), "cpu", "cuda"
+    workers: int = 0  # processes making training pairs; 0 = one background thread (enough on a CPU)
     log_every: int = 10
     val_every: int = 250
     sample_every: int = 1000
@@ -75,6 +80,8 @@ class DeblurTrainConfig:
             raise ValueError(f"gan must be one of {GAN_MODES}, got {self.gan!r}")
         if self.crop % 4:
             raise ValueError("crop must be a multiple of 4")
+        if not 0.0 <= self.lr_decay_from <= 1.0:
+            raise ValueError("lr_decay_from must be a fraction of the run between 0 and 1")
 
     @property
     def generator(self) -> GeneratorConfig:
@@ -86,25 +93,37 @@ class DeblurTrainConfig:
 
 
 # Knobs that only control how long a run goes or how often it reports; a resumed run may change them.
-RUN_CONTROL = {"steps", "time_limit_min", "threads", "log_every", "val_every", "sample_every", "checkpoint_min", "keep_every"}
+RUN_CONTROL = {"steps", "time_limit_min", "threads", "device", "workers", "log_every", "val_every", "sample_every",
+               "checkpoint_min", "keep_every"}
 
 
 def _tensor(a: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(a))
 
 
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda: this machine has no CUDA GPU that PyTorch can use")
+    return torch.device(name)
+
+
 class DeblurTrainer:
     def __init__(self, config: DeblurTrainConfig, data: Path, out: Path) -> None:
         self.config, self.data, self.out = config, data, out
-        torch.manual_seed(config.seed)
-        self.generator = DeblurGenerator(config.generator)
-        self.critic = DeblurCritic(config.critic)
+        self.device = pick_device(config.device)
+        torch.manual_seed(config.seed)  # the nets are initialised on the CPU: the same weights on any device
+        self.generator = DeblurGenerator(config.generator).to(self.device)
+        self.critic = DeblurCritic(config.critic).to(self.device)
         betas = (config.beta1, config.beta2)
         self.g_opt = torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=betas)
         if config.gan == "wgan-gp":
-            self.d_opt = torch.optim.Adam(self.critic.parameters(), lr=config.lr, betas=betas)
+            self.d_lr = config.lr
+            self.d_opt = torch.optim.Adam(self.critic.parameters(), lr=self.d_lr, betas=betas)
         else:
-            self.d_opt = torch.optim.RMSprop(self.critic.parameters(), lr=config.lr / 2)  # WGAN paper: 5e-5
+            self.d_lr = config.lr / 2  # WGAN paper: 5e-5
+            self.d_opt = torch.optim.RMSprop(self.critic.parameters(), lr=self.d_lr)
         weights = Path(config.perceptual_weights) if config.perceptual_weights else None
         self.content = ContentLoss(config.content, weights)
         self.step = 0
@@ -117,7 +136,7 @@ class DeblurTrainer:
         real_score = self.critic(sharp).mean()
         fake_score = self.critic(fake).mean()
         loss = fake_score - real_score  # minimising this maximises the Wasserstein estimate
-        penalty = torch.zeros(())
+        penalty = torch.zeros((), device=self.device)
         if self.config.gan == "wgan-gp":
             penalty = gradient_penalty(self.critic, sharp, fake)
             loss = loss + self.config.gp_weight * penalty
@@ -131,7 +150,7 @@ class DeblurTrainer:
         self.g_opt.zero_grad(set_to_none=True)
         content = self.content(fake, sharp)
         loss = content
-        adv = torch.zeros(())
+        adv = torch.zeros((), device=self.device)
         if adversarial:
             self.critic.requires_grad_(False)  # the generator's update must not move the critic
             adv = -self.critic(fake).mean()
@@ -141,8 +160,20 @@ class DeblurTrainer:
         self.critic.requires_grad_(True)
         return {"content": content.item(), "adversarial": adv.item()}
 
+    def set_learning_rate(self, progress: float) -> float:
+        """Constant until ``lr_decay_from`` of the run, then linearly down to zero at its end."""
+        start = self.config.lr_decay_from
+        scale = 1.0 if progress <= start or start >= 1.0 else max(0.0, (1.0 - progress) / (1.0 - start))
+        lr = self.config.lr * scale
+        for opt, base in ((self.g_opt, self.config.lr), (self.d_opt, self.d_lr)):
+            for group in opt.param_groups:
+                group["lr"] = base * scale
+        return lr
+
     def train_step(self, blurred: torch.Tensor, sharp: torch.Tensor) -> dict[str, float]:
         self.generator.train()
+        blurred = blurred.to(self.device, non_blocking=True)
+        sharp = sharp.to(self.device, non_blocking=True)
         adversarial = self.step >= self.config.warmup_steps
         fake = self.generator(blurred)
         losses: dict[str, float] = {}
@@ -161,7 +192,7 @@ class DeblurTrainer:
             "critic": self.critic.state_dict(),
             "optimizers": {"generator": self.g_opt.state_dict(), "critic": self.d_opt.state_dict()},
             "step": self.step,
-            "rng states": {"torch": torch.get_rng_state()},
+            "rng states": {"torch": torch.get_rng_state(), **self._cuda_rng()},
             "config": asdict(self.config),
             "generator_config": asdict(self.config.generator),
             "elapsed_s": self.elapsed,
@@ -177,13 +208,19 @@ class DeblurTrainer:
         self.elapsed = float(state["elapsed_s"])
         self.best_val_gain = float(state.get("best_val_gain", float("-inf")))  # absent before best.pt existed
         torch.set_rng_state(state["rng states"]["torch"])
+        if self.device.type == "cuda" and "cuda" in state["rng states"]:
+            torch.cuda.set_rng_state(state["rng states"]["cuda"], self.device)
+
+    def _cuda_rng(self) -> dict[str, torch.Tensor]:
+        # the penalty's interpolation weights are drawn on the training device: resume needs its generator
+        return {"cuda": torch.cuda.get_rng_state(self.device)} if self.device.type == "cuda" else {}
 
     # --- measurement -----------------------------------------------------------------------------
     @torch.inference_mode()
     def restore(self, blurred: np.ndarray) -> np.ndarray:
         self.generator.eval()
-        x = _tensor(blurred.transpose(2, 0, 1)[None] * 2 - 1)
-        return ((self.generator(x)[0].numpy().transpose(1, 2, 0) + 1) / 2).clip(0, 1)
+        x = _tensor(blurred.transpose(2, 0, 1)[None] * 2 - 1).to(self.device)
+        return ((self.generator(x)[0].cpu().numpy().transpose(1, 2, 0) + 1) / 2).clip(0, 1)
 
     def validate(self, pairs: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
         # rounded to 8 bits first, as a saved file would be, so validation agrees with `restora eval`
@@ -261,8 +298,20 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
     sums: dict[str, float] = {}
     bar = tqdm(total=config.steps, initial=trainer.step, disable=not progress, mininterval=5, unit="step")
     started = time.monotonic() - trainer.elapsed
-    for blurred, sharp in prefetch(maker, trainer.step, config.steps):
+    if trainer.device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed crop size: let cuDNN pick its fastest convolutions
+    print(f"training on {trainer.device}", file=sys.stderr)
+
+    def progress_fraction() -> float:
+        done = trainer.step / config.steps
+        if config.time_limit_min > 0:
+            done = max(done, trainer.elapsed / (config.time_limit_min * 60))
+        return done
+
+    for blurred, sharp in prefetch(maker, trainer.step, config.steps, workers=config.workers):
+        lr = trainer.set_learning_rate(progress_fraction())
         losses = trainer.train_step(_tensor(blurred), _tensor(sharp))
+        losses["lr"] = lr
         trainer.elapsed = time.monotonic() - started
         phase = losses.pop("phase")
         for k, v in losses.items():

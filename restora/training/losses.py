@@ -93,7 +93,7 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) 
     """WGAN-GP penalty (Gulrajani et al. 2017): (‖∇D(x̂)‖₂ − 1)² on random interpolates, one α and one
     norm per sample (DeblurGAN draws one α per batch and takes a per-pixel channel norm; the paper's
     per-sample form is the one whose theory holds)."""
-    alpha = torch.rand(real.shape[0], 1, 1, 1, dtype=real.dtype)
+    alpha = torch.rand(real.shape[0], 1, 1, 1, dtype=real.dtype, device=real.device)
     mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
     scores = critic(mixed)
     (grads,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)

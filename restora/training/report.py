@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-FIELDS = ["step", "elapsed_s", "phase", "content", "adversarial", "critic", "wasserstein", "penalty",
+FIELDS = ["step", "elapsed_s", "phase", "lr", "content", "adversarial", "critic", "wasserstein", "penalty",
           "val_psnr_blurred", "val_psnr_restored", "val_gain"]
 
 
@@ -23,7 +23,7 @@ class MetricsLog:
         with path.open("w", newline="") as handle:
             writer = csv.DictWriter(handle, FIELDS)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({k: r.get(k, "") for k in FIELDS} for r in rows)  # older files lack columns
 
     def read(self) -> list[dict[str, str]]:
         with self.path.open(newline="") as handle:

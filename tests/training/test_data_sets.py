@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from restora.cli import main
-from restora.training.data import PairConfig, PairMaker, validation_pairs
+from restora.training.data import PairConfig, PairMaker, prefetch, validation_pairs
 from restora.training.debian import deb_version, fetch_deb, is_photographic_cutout
 
 
@@ -89,6 +89,27 @@ def test_training_batches_depend_only_on_seed_and_step(tiny_photo_set):
     for x, y in zip(again.batch(11), (blurred, sharp)):
         np.testing.assert_array_equal(x, y)
     assert not np.array_equal(maker.batch(12)[1], sharp)
+
+
+def test_worker_processes_deliver_the_same_batches_in_order(tiny_photo_set):
+    # a GPU run makes its pairs in several processes; the batches must not depend on how they were made
+    maker = PairMaker(tiny_photo_set, PairConfig(crop=32, batch=2), seed=3)
+    threaded = list(prefetch(maker, 4, 9))
+    forked = list(prefetch(maker, 4, 9, workers=2))
+    assert len(forked) == 5
+    for (b1, s1), (b2, s2) in zip(threaded, forked):
+        np.testing.assert_array_equal(b1, b2)
+        np.testing.assert_array_equal(s1, s2)
+
+
+def test_stopping_early_leaves_no_worker_processes(tiny_photo_set):
+    import multiprocessing
+
+    maker = PairMaker(tiny_photo_set, PairConfig(crop=32, batch=1), seed=3)
+    batches = prefetch(maker, 0, 1000, workers=2)
+    next(batches)
+    batches.close()  # what a training loop that stops at its time limit does
+    assert multiprocessing.active_children() == []
 
 
 def test_validation_pairs_come_only_from_held_out_photos(tiny_photo_set):

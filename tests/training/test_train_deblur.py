@@ -66,6 +66,32 @@ def test_resume_reproduces_the_next_steps_exactly(tiny_photo_set, tmp_path):
     assert drop(rows_a) == drop(rows_b)
 
 
+def test_learning_rate_is_constant_then_falls_linearly_to_zero(tiny_photo_set, tmp_path):
+    from restora.training.deblur import DeblurTrainer
+
+    trainer = DeblurTrainer(DeblurTrainConfig(**TINY, lr=1e-3, lr_decay_from=0.5, device="cpu"), tiny_photo_set, tmp_path)
+    rates = [trainer.set_learning_rate(p) for p in (0.0, 0.5, 0.75, 1.0)]
+    assert rates == pytest.approx([1e-3, 1e-3, 5e-4, 0.0])
+    assert trainer.d_opt.param_groups[0]["lr"] == 0.0 and trainer.g_opt.param_groups[0]["lr"] == 0.0
+    with pytest.raises(ValueError, match="fraction"):
+        DeblurTrainConfig(lr_decay_from=1.5)
+
+
+@pytest.mark.slow  # two short training runs
+def test_resume_with_a_decaying_rate_and_worker_processes_matches_a_straight_run(tiny_photo_set, tmp_path):
+    recipe = TINY | {"lr_decay_from": 0.25, "device": "cpu"}
+    straight = train_deblur(DeblurTrainConfig(**recipe, steps=4), tiny_photo_set, tmp_path / "a", progress=False)
+    train_deblur(DeblurTrainConfig(**recipe, steps=4, time_limit_min=1e-9), tiny_photo_set, tmp_path / "b", progress=False)
+    resumed = train_deblur(DeblurTrainConfig(**recipe, steps=4, workers=2), tiny_photo_set, tmp_path / "b",
+                           resume=True, progress=False)
+    assert resumed.step == 4
+    for name, tensor in straight.generator.state_dict().items():
+        torch.testing.assert_close(resumed.generator.state_dict()[name], tensor, rtol=0, atol=0, msg=name)
+    rows = read_rows(tmp_path / "a" / "metrics.csv")
+    # each step trains at the rate of the progress made before it: 0, 1/4, 2/4, 3/4 of the run
+    assert [float(r["lr"]) for r in rows[1:]] == pytest.approx([1e-4, 1e-4, 2 / 3 * 1e-4, 1 / 3 * 1e-4], abs=1e-6)  # logged to 6 decimals
+
+
 def test_weight_clipping_mode_keeps_critic_weights_in_range(tiny_photo_set, tmp_path):
     trainer = train_deblur(DeblurTrainConfig(**TINY | {"warmup_steps": 0}, steps=2, gan="wgan-clip"),
                            tiny_photo_set, tmp_path / "clip", progress=False)
