@@ -77,16 +77,17 @@ REGISTRY: dict[str, WeightsEntry] = {
             tool="deblur",
             filename="deblur-debian.safetensors",
             kind="shipped",
-            # The layout of the run in /work/runs/deblur-main (docs/training/deblur.md).
-            architecture={"ngf": 32, "n_blocks": 6, "norm": "none", "dropout": 0.0, "learn_residual": True},
+            # DeblurGAN's 9 blocks at a quarter of its width: 1.0 s per megapixel on a 2-core CPU
+            # (docs/training/deblur.md §7).
+            architecture={"ngf": 16, "n_blocks": 9, "norm": "none", "dropout": 0.0, "learn_residual": True},
             licence="GPL-3.0-or-later, trained by Restora on photos from Debian packages",
             how_to_get=(
                 "they ship inside the restora package (restora/weights/); reinstall Restora, or retrain with "
                 "`restora train deblur` and `restora models export` (docs/training/deblur.md)"
             ),
-            sha256="4d18647ce9034a73ac036e5d1b9acd6594d8f4bc7e88c246cc3080e747878f95",
-            description="Restora's own deblur generator, WGAN-GP on Debian photos, 1,031 CPU steps (an early "
-            "checkpoint: see its model card)",
+            sha256="b3f51473478a777e681e4f7452a796ef33acb9f17bf054e488e5a594f5c6549d",
+            description="Restora's own deblur generator, WGAN-GP on Debian photos, 6,985 steps on a GPU (short "
+            "of the quality target: see its model card)",
         ),
     )
 }
@@ -158,6 +159,7 @@ def save_safetensors(state_dict: dict[str, Any], architecture: dict[str, Any], p
     tensors = {key: value.detach().contiguous().cpu() for key, value in state_dict.items()}
     metadata = {"format": SAFETENSORS_FORMAT, "tool": tool, "architecture": json.dumps(architecture, sort_keys=True)}
     save_file(tensors, str(path), metadata=metadata)
+    path.chmod(0o644)  # shipped inside the package: every user of the install must be able to read it
 
 
 def read_safetensors(path: Path, architecture: dict[str, Any] | None = None) -> LoadedWeights:

@@ -19,7 +19,7 @@ def eval_group() -> None:
 @click.option("--data", "data_dir", required=True, type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Folder of sharp photos (e.g. from `restora eval export-set`).")
 @click.option("--weights", default="", metavar="NAME|PATH", help="Deblur weights; default: the shipped ones.")
-@click.option("--tile", type=int, default=1024, show_default=True, metavar="PX", help="Tile size for the tool.")
+@click.option("--tile", type=int, default=None, metavar="PX", help="Tile size for the tool; default: the tool's own (1536).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), help="Write all numbers here.")
 @click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the blur kernels.")
 @click.option("--kernels", type=click.IntRange(1, 50), default=3, show_default=True,
@@ -40,7 +40,7 @@ def eval_deblur(
         from restora.tools import TOOLS
 
         tool = TOOLS["deblur"]
-        params = tool.validate({"weights": weights, "tile": tile})
+        params = tool.validate({"weights": weights} | ({"tile": tile} if tile is not None else {}))
         try:
             tool.prepare(**params)
         except WeightsError as exc:

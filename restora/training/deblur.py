@@ -197,7 +197,15 @@ class DeblurTrainer:
             "generator_config": asdict(self.config.generator),
             "elapsed_s": self.elapsed,
             "best_val_gain": self.best_val_gain,
+            "machine": self.machine(),  # for the model card: where the (latest) training happened
         }
+
+    def machine(self) -> str:
+        if self.device.type == "cuda":
+            return f"{torch.cuda.get_device_name(self.device)} (CUDA)"
+        from restora.training.export import cpu_name
+
+        return f"{cpu_name()} ({torch.get_num_threads()} torch threads, CPU only)"
 
     def load_state(self, state: dict) -> None:
         self.generator.load_state_dict(state["generator"])
@@ -296,6 +304,7 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
         report({"step": 0, "elapsed_s": 0.0, "phase": "start"})
     last_save = time.monotonic()
     sums: dict[str, float] = {}
+    summed = 0  # steps in ``sums``: a resumed run's first row may cover fewer than log_every steps
     bar = tqdm(total=config.steps, initial=trainer.step, disable=not progress, mininterval=5, unit="step")
     started = time.monotonic() - trainer.elapsed
     if trainer.device.type == "cuda":
@@ -316,16 +325,16 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
         phase = losses.pop("phase")
         for k, v in losses.items():
             sums[k] = sums.get(k, 0.0) + v
+        summed += 1
         bar.update(1)
         out_of_time = config.time_limit_min > 0 and trainer.elapsed >= config.time_limit_min * 60
         final = trainer.step == config.steps or out_of_time
         if trainer.step % config.log_every == 0 or final:
-            count = (trainer.step - 1) % config.log_every + 1
             row = {"step": trainer.step, "elapsed_s": round(trainer.elapsed, 1), "phase": phase}
-            row |= {k: round(v / count, 6) for k, v in sums.items()}
+            row |= {k: round(v / summed, 6) for k, v in sums.items()}
             bar.set_postfix(content=row.get("content"), w=row.get("wasserstein"))
             report(row, final)
-            sums = {}
+            sums, summed = {}, 0
         keep = f"step_{trainer.step:07d}.pt" if trainer.step % config.keep_every == 0 else None
         if keep or out_of_time or time.monotonic() - last_save > config.checkpoint_min * 60:
             save_checkpoint(out / "checkpoints", trainer.state(), keep)

@@ -27,7 +27,7 @@ class ExportResult:
     step: int
 
 
-def _cpu_name() -> str:
+def cpu_name() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -35,6 +35,16 @@ def _cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def _trained_on(raw: dict, run_config: dict) -> str:
+    """Where the run trained: the checkpoint's own record (newer runs), else what its config implies."""
+    machine = raw.get("machine")
+    if isinstance(machine, str) and machine:
+        return machine
+    if run_config.get("device") == "cuda":
+        return "a CUDA GPU"
+    return f"{cpu_name()} ({run_config.get('threads', '?')} torch threads, CPU only)"
 
 
 def _quality_section(eval_json: dict | None) -> list[str]:
@@ -76,7 +86,7 @@ def _speed_section(bench_json: dict | None) -> list[str]:
     load = bench_json["machine"].get("load_average_1min")
     lines.append(f"- machine: {bench_json['machine']['cpu_count']} CPUs, torch threads "
                  f"{bench_json['machine']['torch_threads']}, 1-min load average {load:.1f} at the start "
-                 "(the CPU was shared with training runs)")
+                 "(above 0: other work shared the CPU, and wall times are that much pessimistic)")
     return lines
 
 
@@ -118,8 +128,7 @@ def export_checkpoint(
         f"- File: `{weights_path.name}`, sha256 `{digest}`, {weights_path.stat().st_size / 1e6:.1f} MB, "
         f"{params:,} parameters.",
         f"- Architecture: `GeneratorConfig({', '.join(f'{k}={v!r}' for k, v in loaded.architecture.items())})`.",
-        f"- Trained: {step:,} generator steps, {hours:.2f} h wall time, on {_cpu_name()} "
-        f"({run_config.get('threads', '?')} torch threads, CPU only, shared with other work).",
+        f"- Trained: {step:,} generator steps, {hours:.2f} h of training time, on {_trained_on(raw, run_config)}.",
         f"- Recipe (run config.json): {json.dumps(run_config, sort_keys=True)}",
         f"- Exported from: `{checkpoint}`.",
         "",

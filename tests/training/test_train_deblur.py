@@ -39,7 +39,8 @@ def test_smoke_run_through_the_cli_writes_every_artefact(tiny_photo_set, tmp_pat
                  "checkpoints/best.pt"):
         assert (out / name).stat().st_size > 0, name
     state = load_checkpoint(out / "checkpoints")
-    assert {"generator", "critic", "optimizers", "step", "rng states"} <= set(state)
+    assert {"generator", "critic", "optimizers", "step", "rng states", "machine"} <= set(state)
+    assert "CPU only" in state["machine"]  # what the model card says the weights were trained on
     assert state["step"] == 3
     best = load_checkpoint(out / "checkpoints" / "best.pt")
     gains = {int(r["step"]): float(r["val_gain"]) for r in rows[1:] if r["val_gain"]}
