@@ -4,7 +4,8 @@
 # Trains in /tmp/deblur-gpu-run and copies the few files worth keeping into OUT every minute, so a run cut
 # off by its host still leaves its latest checkpoint behind. RESUME_FROM: a folder holding an earlier
 # call's OUT (latest.pt, metrics.csv, config.json): the run continues from it (MINUTES is then the
-# run's total training time, earlier calls included).
+# run's total training time, earlier calls included). EXTRA_ARGS: more `train deblur` options, e.g.
+# "--pairs device" (pairs made on the GPU; a new run only, since the recipe is fixed per run).
 set -u
 DATA=$1 OUT=$2 MINUTES=${3:-7.5} WORKERS=${4:-14} DEVICE=${5:-cuda} RESUME_FROM=${6:-}
 RUN=/tmp/deblur-gpu-run
@@ -26,7 +27,7 @@ PYTHONUNBUFFERED=1 timeout $(( ${MINUTES%.*} * 60 + 150 )) ${PYTHON:-python3} -m
   --lr 1e-4 --lr-decay-from 0.7 --adv-weight 5e-4 --critic-iters 5 --warmup-steps 3000 \
   --crop 256 --batch 16 --kind mixed --steps 200000 --time-limit "$MINUTES" --seed 0 \
   --device "$DEVICE" --workers "$WORKERS" --threads 4 \
-  --log-every 50 --val-every 500 --sample-every 1000000 --checkpoint-min 1 --no-progress
+  --log-every 50 --val-every 500 --sample-every 1000000 --checkpoint-min 1 --no-progress ${EXTRA_ARGS:-}
 STATUS=$?
 kill $COPIER 2>/dev/null
 keep

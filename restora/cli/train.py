@@ -38,6 +38,10 @@ def train() -> None:
 @click.option("--batch", type=int, default=8, show_default=True)
 @click.option("--val-crop", type=int, default=256, show_default=True, help="Side of the fixed validation crops.")
 @click.option("--kind", type=click.Choice(["linear", "trajectory", "mixed"]), default="mixed", show_default=True)
+@click.option("--pairs", type=click.Choice(["cpu", "device"]), default="cpu", show_default=True,
+              help="Make training pairs with Pillow/scipy on the CPU, or as tensor operations on the training device (for a GPU).")
+@click.option("--kernel-bank", type=int, default=4096, show_default=True,
+              help="With --pairs device: blur kernels drawn once per run (each also used turned and mirrored).")
 @click.option("--steps", type=int, default=200_000, show_default=True, help="Stop at this generator step.")
 @click.option("--time-limit", "time_limit_min", type=float, default=0.0, help="Stop after this many minutes (0: none).")
 @click.option("--threads", type=int, default=2, show_default=True)

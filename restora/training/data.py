@@ -62,7 +62,14 @@ def load_photos(folder: Path, split: str, load_side: int) -> list[np.ndarray]:
     return [_load_rgb(folder / e.file, load_side) for e in entries]
 
 
-def _jitter_colour(patch: np.ndarray, rng: np.random.Generator, amount: float) -> np.ndarray:
+def load_cutouts(folder: Path, longest: int) -> list[np.ndarray]:
+    """The set's photographic cut-outs as RGBA uint8 arrays, longest side at most ``longest``."""
+    return [_load_rgba(folder / e.file, longest) for e in read_manifest(folder) if e.kind == "cutout"]
+
+
+def jitter_colour(patch, rng: np.random.Generator, amount: float):
+    """Brightness, contrast and saturation jitter of an H×W×3 patch in [0, 1]: a numpy array, or a torch
+    tensor (view) for the device pair maker; the draws are the same for both."""
     brightness = 1 + rng.uniform(-amount, amount)
     contrast = 1 + rng.uniform(-amount, amount)
     saturation = 1 + rng.uniform(-2 * amount, 2 * amount)
@@ -70,7 +77,7 @@ def _jitter_colour(patch: np.ndarray, rng: np.random.Generator, amount: float) -
     patch = grey + (patch - grey) * saturation
     mean = patch.mean()
     patch = mean + (patch - mean) * contrast
-    return np.clip(patch * brightness, 0.0, 1.0)
+    return (patch * brightness).clip(0.0, 1.0)
 
 
 class PairMaker:
@@ -80,9 +87,7 @@ class PairMaker:
         self.config = config
         self.seed = seed
         self.photos = load_photos(folder, "train", config.load_side)
-        self.cutouts = [
-            _load_rgba(folder / e.file, config.crop) for e in read_manifest(folder) if e.kind == "cutout"
-        ]
+        self.cutouts = load_cutouts(folder, config.crop)
 
     def _sharp_patch(self, rng: np.random.Generator, side: int) -> np.ndarray:
         photo = self.photos[rng.integers(len(self.photos))]
@@ -97,7 +102,7 @@ class PairMaker:
             patch = patch[:, ::-1]
         if self.cutouts and rng.uniform() < self.config.cutout_prob:
             patch = self._paste_cutout(patch, rng)
-        return _jitter_colour(np.ascontiguousarray(patch), rng, self.config.jitter)
+        return jitter_colour(np.ascontiguousarray(patch), rng, self.config.jitter)
 
     def _paste_cutout(self, patch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         cutout = self.cutouts[rng.integers(len(self.cutouts))]

@@ -28,6 +28,7 @@ from restora.imaging.metrics import psnr, quantise
 from restora.training.report import MetricsLog, plot_curves, save_sample_grid
 
 GAN_MODES = ("wgan-gp", "wgan-clip")
+PAIR_MAKERS = ("cpu", "device")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class DeblurTrainConfig:
     batch: int = 8
     val_crop: int = 256  # validation crops (fixed, trajectory-blurred, from the held-out photos)
     kind: str = "mixed"
+    # "cpu": PairMaker (Pillow and scipy, in --workers processes); "device": DevicePairMaker, the same recipe
+    # as tensor operations on the training device, for a GPU that CPU processes cannot keep busy
+    pairs: str = "cpu"
+    kernel_bank: int = 4096  # --pairs device: kernels drawn once per run (each used under 8 turns/mirrors)
     seed: int = 0
     # bookkeeping
     steps: int = 200_000
@@ -80,6 +85,8 @@ class DeblurTrainConfig:
             raise ValueError(f"gan must be one of {GAN_MODES}, got {self.gan!r}")
         if self.crop % 4:
             raise ValueError("crop must be a multiple of 4")
+        if self.pairs not in PAIR_MAKERS:
+            raise ValueError(f"pairs must be one of {PAIR_MAKERS}, got {self.pairs!r}")
         if not 0.0 <= self.lr_decay_from <= 1.0:
             raise ValueError("lr_decay_from must be a fraction of the run between 0 and 1")
 
@@ -97,8 +104,8 @@ RUN_CONTROL = {"steps", "time_limit_min", "threads", "device", "workers", "log_e
                "checkpoint_min", "keep_every"}
 
 
-def _tensor(a: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(a))
+def _tensor(a: np.ndarray | torch.Tensor) -> torch.Tensor:
+    return a if isinstance(a, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(a))
 
 
 def pick_device(name: str) -> torch.device:
@@ -283,7 +290,16 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
         init_generator_from(trainer.generator, config)
     (out / "config.json").write_text(json.dumps(asdict(config), indent=1))
     log = MetricsLog(out / "metrics.csv", trainer.step if state is not None else None)
-    maker = PairMaker(data, PairConfig(crop=config.crop, batch=config.batch, kind=config.kind), config.seed)
+    pair_config = PairConfig(crop=config.crop, batch=config.batch, kind=config.kind)
+    if config.pairs == "device":
+        from restora.training.device_pairs import DevicePairMaker
+
+        device_maker = DevicePairMaker(data, pair_config, config.seed, trainer.device, workers=config.workers,
+                                       bank_size=config.kernel_bank)
+        batches = (device_maker.batch(step) for step in range(trainer.step, config.steps))
+    else:
+        maker = PairMaker(data, pair_config, config.seed)
+        batches = prefetch(maker, trainer.step, config.steps, workers=config.workers)
     val = validation_pairs(data, crop=config.val_crop)
     title = f"{config.gan}, {config.content}, ngf {config.ngf}, {config.n_blocks} blocks, norm {config.norm}"
 
@@ -317,7 +333,7 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
             done = max(done, trainer.elapsed / (config.time_limit_min * 60))
         return done
 
-    for blurred, sharp in prefetch(maker, trainer.step, config.steps, workers=config.workers):
+    for blurred, sharp in batches:
         lr = trainer.set_learning_rate(progress_fraction())
         losses = trainer.train_step(_tensor(blurred), _tensor(sharp))
         losses["lr"] = lr
