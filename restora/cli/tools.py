@@ -92,13 +92,20 @@ def adjust(inputs: tuple[Path, ...], out: Path, recursive: bool, rotate: str, br
     help="Registered weights (see `restora models list`) or a file; default: Restora's shipped weights.",
 )
 @click.option(
+    "--strength",
+    type=click.FloatRange(0.0, 1.0),
+    default=1.0,
+    show_default=True,
+    help="1 = the net's result; lower blends back towards the original (for slightly blurred photos).",
+)
+@click.option(
     "--tile",
     type=int,
-    default=1024,
+    default=1536,  # the tool's DEFAULT_TILE (a test keeps them equal; importing it here would slow --help)
     show_default=True,
     metavar="PX",
     help="Photos larger than this are processed in overlapping tiles to bound memory.",
 )
-def deblur(inputs: tuple[Path, ...], out: Path, recursive: bool, weights: str, tile: int) -> None:
+def deblur(inputs: tuple[Path, ...], out: Path, recursive: bool, weights: str, strength: float, tile: int) -> None:
     """Remove motion blur (camera shake) from photos."""
-    run_tool("deblur", inputs, out, recursive, {"weights": weights, "tile": tile})
+    run_tool("deblur", inputs, out, recursive, {"weights": weights, "strength": strength, "tile": tile})

@@ -32,6 +32,16 @@ MIN_SIDE = 16  # reflection padding inside the net needs a few pixels at quarter
 
 DEBLUR_PARAMS = (
     Param(
+        "strength",
+        "float",
+        default=1.0,
+        label="Strength",
+        help="how much of the correction to apply: 1 is the net's result, lower values blend back towards the "
+        "original (for photos that are only slightly blurred, which the net can over-sharpen)",
+        minimum=0.0,
+        maximum=1.0,
+    ),
+    Param(
         "weights",
         "weights",
         default="",
@@ -155,9 +165,19 @@ class Deblur(BaseTool):
         NETS.get(weights)
 
     def run(
-        self, image: Image.Image, *, weights: str = "", tile: int = DEFAULT_TILE, progress: Progress | None = None
+        self,
+        image: Image.Image,
+        *,
+        strength: float = 1.0,
+        weights: str = "",
+        tile: int = DEFAULT_TILE,
+        progress: Progress | None = None,
     ) -> Image.Image:
         net = NETS.get(weights)
         rgb, alpha = split_alpha(image)
-        restored = run_generator(net, np.asarray(rgb.convert("RGB")), tile=int(tile), progress=progress)
+        original = np.asarray(rgb.convert("RGB"))
+        restored = run_generator(net, original, tile=int(tile), progress=progress)
+        if strength < 1.0:
+            blended = original + float(strength) * (restored.astype(np.float32) - original)
+            restored = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
         return merge_alpha(Image.fromarray(restored, "RGB"), alpha)

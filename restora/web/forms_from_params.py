@@ -39,6 +39,7 @@ PARAM_LABELS = {
     "rotate": _l("Rotation"),
     "brightness": _l("Brightness"),
     "tile": _l("Tile size (px)"),
+    "strength": _l("Strength"),
     "color": _l("New background"),
     "colour": _l("New background"),
     "image": _l("Background picture"),
@@ -48,6 +49,7 @@ PARAM_HELP = {
     "rotate": _l("Turn or mirror the photo."),
     "brightness": _l("1 keeps it; below 1 is darker (down to 0.2), above 1 brighter (up to 100)."),
     "tile": _l("Large photos are processed in overlapping tiles of this size to save memory."),
+    "strength": _l("1 applies the full correction; lower values blend back towards your photo (for slight blur)."),
 }
 
 

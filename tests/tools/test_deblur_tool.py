@@ -15,6 +15,7 @@ from skimage import data
 from restora.cli import main
 from restora.nets.deblur import DeblurGenerator, GeneratorConfig
 from restora.tools import TOOLS
+from restora.tools.base import InvalidParams
 from restora.tools.deblur import NETS, run_generator
 from restora.weights import save_safetensors
 
@@ -142,3 +143,23 @@ def test_tile_size_is_validated():
 
     with pytest.raises(InvalidParams, match="between 128 and 4096"):
         TOOLS["deblur"].validate({"tile": "64"})
+
+
+def test_strength_blends_between_the_photo_and_the_net(weights):
+    photo = golden_input()
+    original = np.asarray(photo).astype(float)
+    full = np.asarray(TOOLS["deblur"].run(photo, weights=weights, tile=128)).astype(float)
+    half = np.asarray(TOOLS["deblur"].run(photo, weights=weights, tile=128, strength=0.5)).astype(float)
+    none = np.asarray(TOOLS["deblur"].run(photo, weights=weights, tile=128, strength=0.0))
+    np.testing.assert_array_equal(none, np.asarray(photo))
+    assert np.abs(half - (original + full) / 2).max() <= 1  # rounding only
+    assert np.abs(full - original).mean() > 1  # the net does change the photo, so the blend is a real test
+    with pytest.raises(InvalidParams):
+        TOOLS["deblur"].validate({"strength": 1.5})
+
+
+def test_cli_tile_default_is_the_tools():
+    from restora.cli.tools import deblur
+    from restora.tools.deblur import DEFAULT_TILE
+
+    assert next(p.default for p in deblur.params if p.name == "tile") == DEFAULT_TILE
