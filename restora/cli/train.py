@@ -63,6 +63,11 @@ def deblur(data: Path, out: Path, resume: bool, perceptual_weights: Path | None,
 
     if knobs["content"] == "perceptual" and perceptual_weights is None:
         raise click.UsageError("--content perceptual needs --perceptual-weights PATH")
+    if knobs["device"] == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise click.UsageError("--device cuda: PyTorch sees no CUDA GPU on this machine (use --device cpu)")
     try:
         config = DeblurTrainConfig(perceptual_weights=str(perceptual_weights or ""), **knobs)
     except ValueError as exc:

@@ -115,3 +115,10 @@ def test_a_new_run_can_start_from_earlier_weights(tiny_photo_set, tmp_path):
     wider = DeblurTrainConfig(**TINY | {"ngf": 8}, init_generator=checkpoint)
     with pytest.raises(WeightsError, match="layout"):
         init_generator_from(DeblurGenerator(wider.generator), wider)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without a GPU")
+def test_asking_for_a_gpu_that_is_not_there_is_a_usage_error(tiny_photo_set, tmp_path):
+    result = CliRunner().invoke(main, ["train", "deblur", "--data", str(tiny_photo_set), "--out", str(tmp_path / "r"),
+                                       "--device", "cuda"])
+    assert result.exit_code == 2 and "no CUDA GPU" in result.output
