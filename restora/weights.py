@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,7 +86,7 @@ REGISTRY: dict[str, WeightsEntry] = {
                 "they ship inside the restora package (restora/weights/); reinstall Restora, or retrain with "
                 "`restora train deblur` and `restora models export` (docs/training/deblur.md)"
             ),
-            sha256="b3f51473478a777e681e4f7452a796ef33acb9f17bf054e488e5a594f5c6549d",
+            sha256="d1a10849d211619efbbc0035ad0615c8260f227a2052c8d7db4b77943273fb47",
             description="Restora's own deblur generator, WGAN-GP on Debian photos, 6,985 steps on a GPU (short "
             "of the quality target: see its model card)",
         ),
@@ -159,7 +160,20 @@ def save_safetensors(state_dict: dict[str, Any], architecture: dict[str, Any], p
     tensors = {key: value.detach().contiguous().cpu() for key, value in state_dict.items()}
     metadata = {"format": SAFETENSORS_FORMAT, "tool": tool, "architecture": json.dumps(architecture, sort_keys=True)}
     save_file(tensors, str(path), metadata=metadata)
+    _sort_header(path)
     path.chmod(0o644)  # shipped inside the package: every user of the install must be able to read it
+
+
+def _sort_header(path: Path) -> None:
+    """Rewrite the safetensors JSON header with sorted keys, so the same weights always give the same bytes
+    (and sha256): the library writes its metadata in hash-map order, which changes from run to run."""
+    raw = path.read_bytes()
+    length = int.from_bytes(raw[:8], "little")
+    header = json.dumps(json.loads(raw[8 : 8 + length]), sort_keys=True, separators=(",", ":")).encode()
+    header += b" " * (-len(header) % 8)  # the format pads the header to 8 bytes with spaces
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(len(header).to_bytes(8, "little") + header + raw[8 + length :])
+    os.replace(tmp, path)
 
 
 def read_safetensors(path: Path, architecture: dict[str, Any] | None = None) -> LoadedWeights:

@@ -163,6 +163,24 @@ def test_safetensors_round_trip_keeps_tensors_and_architecture(tmp_path, setting
     assert all(torch.equal(loaded.state_dict[k], v) for k, v in net.state_dict().items())
 
 
+def test_saving_the_same_weights_gives_the_same_bytes(tmp_path):
+    # safetensors writes its metadata in hash-map order; the shipped file's sha256 must not depend on it
+    import json
+
+    torch.manual_seed(3)
+    architecture = {"ngf": 8, "n_blocks": 1}
+    state = DeblurGenerator(GeneratorConfig(**architecture)).state_dict()
+    paths = [tmp_path / f"w{i}.safetensors" for i in range(2)]
+    for path in paths:
+        save_safetensors(state, architecture, path, "deblur")
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    raw = paths[0].read_bytes()
+    length = int.from_bytes(raw[:8], "little")
+    assert length % 8 == 0
+    metadata = json.loads(raw[8 : 8 + length])["__metadata__"]
+    assert list(metadata) == sorted(metadata)
+
+
 def test_a_recorded_checksum_is_enforced(tmp_path, settings, monkeypatch):
     torch.manual_seed(3)
     architecture = {"ngf": 8, "n_blocks": 1}

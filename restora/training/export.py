@@ -86,7 +86,7 @@ def _speed_section(bench_json: dict | None) -> list[str]:
     load = bench_json["machine"].get("load_average_1min")
     lines.append(f"- machine: {bench_json['machine']['cpu_count']} CPUs, torch threads "
                  f"{bench_json['machine']['torch_threads']}, 1-min load average {load:.1f} at the start "
-                 "(above 0: other work shared the CPU, and wall times are that much pessimistic)")
+                 "(other work running at the same time makes wall times pessimistic)")
     return lines
 
 
