@@ -21,8 +21,8 @@ from restora.tools.base import BaseTool, Param, Progress
 
 # 1536 px: a photo up to about 1536×1152 (1.8 MP) runs in one pass. With 1024-px tiles a 1155×866 photo
 # took two overlapping passes, 1.96 s instead of 1.07 s (shipped layout, 2 cores); a 12-MP photo in 1536-px
-# tiles still peaks near 1 GB (`make bench`). One pass also lets InstanceNorm, in the official DeblurGAN
-# weights, see the whole image.
+# tiles still peaks near 1 GB (`make bench`); DeblurGAN's own 9×64 net needs about 2 GB for one such tile.
+# One pass also lets InstanceNorm, in the official DeblurGAN weights, see the whole image.
 DEFAULT_TILE = 1536
 # The generator sees about ±100 px (two stride-2 convs and 2·n_blocks 3×3 convs at quarter resolution),
 # so tiles overlap by that much and the seam region is blended where both tiles see enough context.

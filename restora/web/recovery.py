@@ -1,24 +1,26 @@
-"""Forgotten password: an email address, a 6-digit code mailed to it, then a new password.
+"""Passwords: a forgotten one (an email address, a 6-digit code mailed to it, then a new password), and a
+logged-in user changing theirs.
 
 Whether the address has an account is never shown: the answer, the page after it and the hashing work are
-the same for unknown addresses (no mail is sent then). A successful reset logs out every other session.
+the same for unknown addresses (no mail is sent then). A reset or a change logs out every other session.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from restora.web import codes, passwords
-from restora.web.access import public
-from restora.web.auth import auth_rate_limit
+from restora.web.access import owner_page, public
+from restora.web.auth import auth_rate_limit, dashboard_url, start_session
 from restora.web.database import db_session
 from restora.web.extensions import limiter
-from restora.web.forms import ForgotForm, ResetForm, render_form
+from restora.web.forms import ChangePasswordForm, ForgotForm, ResetForm, render_form
 from restora.web.mail import send_in_background
 from restora.web.models import User
-from restora.web.passwords import hash_password, password_problems, password_rule
+from restora.web.passwords import check_password, hash_password, password_problems, password_rule
 from restora.web.signup import code_mail, mail_rate_limit
 
 bp = Blueprint("recovery", __name__)
@@ -91,3 +93,30 @@ def reset():
             _("The code is wrong, used or expired. Check the latest email, or ask for a new code.")
         )
     return render_form("auth/reset.html", form, email=email)
+
+
+@bp.route("/<username>/password", methods=["GET", "POST"])
+@owner_page
+@limiter.limit(auth_rate_limit, methods=["POST"])
+def change_password(username: str):
+    """The logged-in owner picks a new password, proving the current one; their other sessions end."""
+    policy = current_app.extensions["restora.settings"].password_policy
+    form = ChangePasswordForm()
+    form.password.description = password_rule(policy)
+    if form.validate_on_submit():
+        sql = db_session()
+        user = sql.get(User, current_user.id)
+        if not check_password(user.password_hash, form.current.data):
+            form.current.errors.append(_("That is not your current password."))
+            return render_form("auth/password.html", form)
+        problems = password_problems(form.password.data, policy, user.username)
+        if problems:
+            form.password.errors.extend(str(p) for p in problems)
+            return render_form("auth/password.html", form)
+        user.password_hash = hash_password(form.password.data)
+        user.session_version += 1  # every other browser logged in as this user is logged out
+        sql.commit()
+        start_session(user)  # this one stays in, on a fresh cookie that carries the new version
+        flash(_("Your password is changed. Any other device logged in as you has been logged out."), "info")
+        return redirect(dashboard_url(user))
+    return render_form("auth/password.html", form)
