@@ -1,4 +1,5 @@
-"""Logging in and out, the user loader, and the per-account throttle on failed logins.
+"""Logging in and out, the user loader, and the per-account throttle on failed logins (which names
+without an account get too, so a lock does not reveal who has one).
 
 Sessions: Flask keeps the session in a signed cookie, so a copied cookie would outlive a logout. The user
 id stored in it is ``"<id>:<session_version>"``; logging out (or a password reset, or disabling the
@@ -8,7 +9,9 @@ That logs the user out on every device, which is the price of cookie sessions wi
 
 from __future__ import annotations
 
+import hashlib
 import math
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -31,6 +34,11 @@ bp = Blueprint("auth", __name__)
 # letting a stranger lock an account out for long.
 MAX_FAILED_LOGINS = 10
 LOCK_DURATION = timedelta(minutes=15)
+# Names and addresses with no account are "locked" the same way (same count, 15 minutes from the last
+# failure, same answer and Retry-After), so the lock page does not tell a stranger which names exist.
+# Their counts live in the rate-limit storage (memory, or Redis when several processes serve), keyed by a
+# hash of the login, not in the database.
+UNKNOWN_LOGIN_PREFIX = "restora-unknown-login/"
 
 
 def auth_rate_limit() -> str:
@@ -114,14 +122,38 @@ def record_failed_login(user: User) -> None:
     )
 
 
-def locked_response(user: User):
-    remaining = LOCK_DURATION - (models.utcnow() - user.last_failed_login_at)
-    retry_after = max(1, math.ceil(remaining.total_seconds()))
+def lock_seconds_left(user: User) -> float:
+    return (LOCK_DURATION - (models.utcnow() - user.last_failed_login_at)).total_seconds()
+
+
+def _unknown_login_key(login: str) -> str:
+    return UNKNOWN_LOGIN_PREFIX + hashlib.sha256(login.strip().lower().encode()).hexdigest()
+
+
+def unknown_login_lock_left(login: str) -> float | None:
+    """Seconds left on the lock of a login that names no account, or None when it is not locked."""
+    key = _unknown_login_key(login)
+    if limiter.storage.get(key) < MAX_FAILED_LOGINS:
+        return None
+    return limiter.storage.get_expiry(key) - time.time()
+
+
+def record_unknown_login_failure(login: str) -> None:
+    # Re-created on each failure so it expires LOCK_DURATION after the last one, as an account's streak
+    # does (the storage only expires a counter a fixed time after its creation).
+    key = _unknown_login_key(login)
+    failures = limiter.storage.get(key)
+    limiter.storage.clear(key)
+    limiter.storage.incr(key, int(LOCK_DURATION.total_seconds()), amount=failures + 1)
+
+
+def locked_response(seconds_left: float):
+    retry_after = max(1, math.ceil(seconds_left))
     body = render_template(
         "error.html",
         status=429,
         title=_("Too many attempts"),
-        message=_("Too many wrong passwords for this account. Wait 15 minutes, or reset your password."),
+        message=_("Too many wrong passwords. Wait 15 minutes, or reset your password."),
     )
     return body, 429, {"Retry-After": str(retry_after)}
 
@@ -137,13 +169,18 @@ def login():
         sql = db_session()
         user = find_user(form.login.data)
         if user is not None and is_locked(user):
-            return locked_response(user)
+            return locked_response(lock_seconds_left(user))
+        unknown_lock = unknown_login_lock_left(form.login.data) if user is None else None
+        if unknown_lock is not None:
+            return locked_response(unknown_lock)
         # An unknown user costs one hash too, so timing does not tell who has an account.
         password_ok = check_password(user.password_hash if user else dummy_hash(), form.password.data)
         if user is None or not password_ok or not user.active:
             if user is not None:
                 record_failed_login(user)
                 sql.commit()
+            else:
+                record_unknown_login_failure(form.login.data)
             form.password.errors.append(_("Wrong username, email or password. Check them and try again."))
             return render_form("auth/login.html", form)
         user.failed_logins = 0

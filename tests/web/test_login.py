@@ -53,6 +53,22 @@ def test_ten_failures_lock_the_account_for_15_minutes(auth, monkeypatch, no_ip_l
     assert auth.login("alice").status_code == 302
 
 
+def test_a_name_without_an_account_locks_the_same_way(auth, app, smtp, no_ip_limit):
+    # ASVS 6.3.8: the lock page must not tell a stranger which names have accounts
+    auth.create_user("alice")
+    answers = {}
+    for login in ("alice", "nobody_here"):
+        for _ in range(10):
+            assert auth.login(login, "not the password").status_code == 422
+        answers[login] = auth.login(login, "not the password")
+    known, unknown = answers["alice"], answers["nobody_here"]
+    assert known.status_code == unknown.status_code == 429
+    assert int(known.headers["Retry-After"]) in (899, 900) and int(unknown.headers["Retry-After"]) in (899, 900)
+    strip = lambda r: re.sub(r'value="[^"]*"', "", r.get_data(as_text=True))  # noqa: E731 (CSRF tokens differ)
+    assert strip(known) == strip(unknown)
+    assert auth.login("someone_else", "not the password").status_code == 422  # per name, not global
+
+
 def test_a_success_resets_the_failure_count(auth, app, no_ip_limit):
     auth.create_user("alice")
     for _ in range(9):
