@@ -155,25 +155,23 @@ def check_sha256(path: Path, entry: WeightsEntry | None) -> None:
 
 def save_safetensors(state_dict: dict[str, Any], architecture: dict[str, Any], path: Path, tool: str) -> None:
     """Write weights as Restora ships them: contiguous tensors plus the architecture in the metadata."""
-    from safetensors.torch import save_file
+    from safetensors.torch import save
 
     tensors = {key: value.detach().contiguous().cpu() for key, value in state_dict.items()}
     metadata = {"format": SAFETENSORS_FORMAT, "tool": tool, "architecture": json.dumps(architecture, sort_keys=True)}
-    save_file(tensors, str(path), metadata=metadata)
-    _sort_header(path)
-    path.chmod(0o644)  # shipped inside the package: every user of the install must be able to read it
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(_with_sorted_header(save(tensors, metadata=metadata)))
+    tmp.chmod(0o644)  # shipped inside the package: every user of the install must be able to read it
+    os.replace(tmp, path)
 
 
-def _sort_header(path: Path) -> None:
-    """Rewrite the safetensors JSON header with sorted keys, so the same weights always give the same bytes
-    (and sha256): the library writes its metadata in hash-map order, which changes from run to run."""
-    raw = path.read_bytes()
+def _with_sorted_header(raw: bytes) -> bytes:
+    """The safetensors bytes with their JSON header's keys sorted, so the same weights always give the same
+    bytes (and sha256): the library writes its metadata in hash-map order, which changes from run to run."""
     length = int.from_bytes(raw[:8], "little")
     header = json.dumps(json.loads(raw[8 : 8 + length]), sort_keys=True, separators=(",", ":")).encode()
     header += b" " * (-len(header) % 8)  # the format pads the header to 8 bytes with spaces
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(len(header).to_bytes(8, "little") + header + raw[8 + length :])
-    os.replace(tmp, path)
+    return len(header).to_bytes(8, "little") + header + raw[8 + length :]
 
 
 def read_safetensors(path: Path, architecture: dict[str, Any] | None = None) -> LoadedWeights:

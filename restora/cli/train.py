@@ -59,17 +59,13 @@ def train() -> None:
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs).")
 def deblur(data: Path, out: Path, resume: bool, perceptual_weights: Path | None, no_progress: bool, **knobs) -> None:
     """Train the deblur generator as a WGAN-GP (or weight-clipped WGAN) on blurred Debian photos."""
-    from restora.training.deblur import DeblurTrainConfig, train_deblur
+    from restora.training.deblur import DeblurTrainConfig, pick_device, train_deblur
 
     if knobs["content"] == "perceptual" and perceptual_weights is None:
         raise click.UsageError("--content perceptual needs --perceptual-weights PATH")
-    if knobs["device"] == "cuda":
-        import torch
-
-        if not torch.cuda.is_available():
-            raise click.UsageError("--device cuda: PyTorch sees no CUDA GPU on this machine (use --device cpu)")
     try:
         config = DeblurTrainConfig(perceptual_weights=str(perceptual_weights or ""), **knobs)
+        pick_device(config.device)  # a missing GPU is a usage error now, not a traceback after the data loads
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     from restora.weights import WeightsError

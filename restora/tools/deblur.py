@@ -20,8 +20,8 @@ from restora.imaging.tiling import apply_tiled
 from restora.tools.base import BaseTool, Param, Progress
 
 # 1536 px: a photo up to about 1536×1152 (1.8 MP) runs in one pass. With 1024-px tiles a 1155×866 photo
-# took two overlapping passes, 1.96 s instead of 1.07 s (shipped layout, 2 cores); a 12-MP photo in 1536-px
-# tiles still peaks near 1 GB (`make bench`); DeblurGAN's own 9×64 net needs about 2 GB for one such tile.
+# took two overlapping passes, 1.66 s instead of 0.98 s (shipped layout, 2 cores); a 12-MP photo in 1536-px
+# tiles still peaks near 1 GB (`make bench`).
 # One pass also lets InstanceNorm, in the official DeblurGAN weights, see the whole image.
 DEFAULT_TILE = 1536
 # The generator sees about ±100 px (two stride-2 convs and 2·n_blocks 3×3 convs at quarter resolution),
@@ -116,7 +116,7 @@ def build_generator(weights: Any) -> Any:
     net = DeblurGenerator(config)
     load_strict(net, weights)
     # channels-last lets oneDNN run these convolutions without reordering every activation: measured
-    # 2.40 s -> 1.06 s for a 1024×1024 pass of the shipped ngf-16 / 9-block net on 2 cores (docs/training/deblur.md §7)
+    # 1.38 s -> 0.93 s for a 1024×1024 pass of the shipped ngf-16 / 9-block net on 2 cores (docs/training/deblur.md §7)
     net = net.to(memory_format=torch.channels_last)
     return net.eval()  # eval: dropout off, so the same photo always gives the same result
 

@@ -34,16 +34,20 @@ BANK_SIDE = 65  # every kernel is centred in a 65×65 square (the longest trajec
 BANK_SIZE = 4096  # ×8 turns and mirrors: 32,768 distinct kernels per run
 
 
-def _bank_kernel(args: tuple[int, str, int]) -> np.ndarray:
-    seed, kind, index = args
-    kernel = random_kernel(np.random.default_rng([seed, 7919, index]), kind)
+def centred_kernel(kernel: np.ndarray) -> np.ndarray:
+    """``kernel`` placed with its centre on the centre of a BANK_SIDE² square of zeros."""
     square = np.zeros((BANK_SIDE, BANK_SIDE), np.float32)
     h, w = kernel.shape
     if max(h, w) > BANK_SIDE:
         raise ValueError(f"a {h}×{w} kernel does not fit the {BANK_SIDE}-px bank (and would reach past MARGIN)")
-    top, left = BANK_SIDE // 2 - h // 2, BANK_SIDE // 2 - w // 2  # kernel centre onto the square's centre
+    top, left = BANK_SIDE // 2 - h // 2, BANK_SIDE // 2 - w // 2
     square[top : top + h, left : left + w] = kernel
     return square
+
+
+def _bank_kernel(args: tuple[int, str, int]) -> np.ndarray:
+    seed, kind, index = args
+    return centred_kernel(random_kernel(np.random.default_rng([seed, 7919, index]), kind))
 
 
 def kernel_bank(seed: int, kind: str, size: int = BANK_SIZE, workers: int = 0) -> torch.Tensor:
@@ -70,6 +74,10 @@ def blur_batch(patches: torch.Tensor, kernels: torch.Tensor) -> torch.Tensor:
     return torch.fft.irfft2(spectrum, s=(size, size))
 
 
+def _resize(image: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    return F.interpolate(image[None], size=(height, width), mode="bilinear", align_corners=False, antialias=True)[0]
+
+
 def _to_tensor(image: np.ndarray, device: torch.device) -> torch.Tensor:
     """H×W×C uint8 array -> C×H×W uint8 tensor on ``device``."""
     return torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1))).to(device)
@@ -86,17 +94,13 @@ class DevicePairMaker:
         self.cutouts = [_to_tensor(c, device) for c in load_cutouts(folder, config.crop)]
         self.kernels = kernel_bank(seed, config.kind, bank_size, workers).to(device)
 
-    def _resize(self, image: torch.Tensor, height: int, width: int) -> torch.Tensor:
-        return F.interpolate(image[None], size=(height, width), mode="bilinear", align_corners=False,
-                             antialias=True)[0]
-
     def _sharp_patch(self, rng: np.random.Generator, side: int) -> torch.Tensor:
         photo = self.photos[rng.integers(len(self.photos))]
         h, w = photo.shape[1:]
         scale = rng.uniform(self.config.min_scale, 1.0)
         src = min(int(round(side / scale)), h, w)
         y, x = rng.integers(h - src + 1), rng.integers(w - src + 1)
-        patch = self._resize(photo[:, y : y + src, x : x + src].float() / 255.0, side, side).clamp(0.0, 1.0)
+        patch = _resize(photo[:, y : y + src, x : x + src].float() / 255.0, side, side).clamp(0.0, 1.0)
         patch = torch.rot90(patch, int(rng.integers(4)), dims=(1, 2))
         if rng.uniform() < 0.5:
             patch = patch.flip(2)
@@ -111,7 +115,7 @@ class DevicePairMaker:
         ch, cw = cutout.shape[1:]
         shrink = min(1.0, size / max(ch, cw))  # like PIL's thumbnail: shrink to fit, never enlarge
         ch, cw = max(1, int(ch * shrink)), max(1, int(cw * shrink))
-        rgba = self._resize(cutout, ch, cw).clamp(0.0, 1.0)
+        rgba = _resize(cutout, ch, cw).clamp(0.0, 1.0)
         y, x = rng.integers(side - ch + 1), rng.integers(side - cw + 1)
         alpha = rgba[3:]
         out = patch.clone()
@@ -125,11 +129,13 @@ class DevicePairMaker:
         side = config.crop + 2 * MARGIN
         patches = torch.stack([self._sharp_patch(rng, side) for _ in range(config.batch)])
         picks = rng.integers(len(self.kernels), size=config.batch)
-        kernels = torch.stack([
-            torch.rot90(self.kernels[i], int(turn), dims=(0, 1)).flip(1) if mirror else
-            torch.rot90(self.kernels[i], int(turn), dims=(0, 1))
-            for i, turn, mirror in zip(picks, rng.integers(4, size=config.batch), rng.uniform(size=config.batch) < 0.5)
-        ])
+        turns = rng.integers(4, size=config.batch)
+        mirrors = rng.uniform(size=config.batch) < 0.5
+        kernels = []
+        for i, turn, mirror in zip(picks, turns, mirrors):
+            kernel = torch.rot90(self.kernels[i], int(turn), dims=(0, 1))
+            kernels.append(kernel.flip(1) if mirror else kernel)
+        kernels = torch.stack(kernels)
         inner = (slice(None), slice(None), slice(MARGIN, MARGIN + config.crop), slice(MARGIN, MARGIN + config.crop))
         sharp = patches[inner]
         blurred = blur_batch(patches, kernels)[inner].clamp(0.0, 1.0)

@@ -5,17 +5,9 @@ import torch
 from restora.imaging.blur import blur_image, linear_kernel, trajectory_kernels
 from restora.training.data import MARGIN, PairConfig
 from restora.training.deblur import DeblurTrainConfig, train_deblur
-from restora.training.device_pairs import BANK_SIDE, DevicePairMaker, blur_batch, kernel_bank
+from restora.training.device_pairs import BANK_SIDE, DevicePairMaker, blur_batch, centred_kernel, kernel_bank
 
 CPU = torch.device("cpu")
-
-
-def centred(kernel: np.ndarray) -> np.ndarray:
-    square = np.zeros((BANK_SIDE, BANK_SIDE), np.float32)
-    h, w = kernel.shape
-    top, left = BANK_SIDE // 2 - h // 2, BANK_SIDE // 2 - w // 2
-    square[top : top + h, left : left + w] = kernel
-    return square
 
 
 @pytest.mark.parametrize("kernel", [
@@ -26,7 +18,7 @@ def test_fft_blur_equals_the_reference_blur_inside_the_margin(kernel):
     rng = np.random.default_rng(1)
     patch = rng.uniform(size=(96 + 2 * MARGIN, 96 + 2 * MARGIN, 3)).astype(np.float32)
     expected = blur_image(patch, kernel)[MARGIN:-MARGIN, MARGIN:-MARGIN]
-    got = blur_batch(torch.from_numpy(patch).permute(2, 0, 1)[None], torch.from_numpy(centred(kernel))[None])
+    got = blur_batch(torch.from_numpy(patch).permute(2, 0, 1)[None], torch.from_numpy(centred_kernel(kernel))[None])
     got = got[0, :, MARGIN:-MARGIN, MARGIN:-MARGIN].permute(1, 2, 0).numpy()
     np.testing.assert_allclose(got, expected, atol=2e-5)
 
