@@ -34,6 +34,8 @@ def train() -> None:
 @click.option("--critic-iters", type=int, default=5, show_default=True)
 @click.option("--warmup-steps", type=int, default=0, show_default=True,
               help="Content-only generator steps before the adversarial phase starts.")
+@click.option("--adversarial-from", type=float, default=0.0, show_default=True,
+              help="Also keep the adversarial phase off until this fraction of the run (steps or --time-limit).")
 @click.option("--crop", type=int, default=128, show_default=True)
 @click.option("--batch", type=int, default=8, show_default=True)
 @click.option("--val-crop", type=int, default=256, show_default=True, help="Side of the fixed validation crops.")

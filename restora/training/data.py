@@ -138,8 +138,10 @@ class PairMaker:
         return blurred.astype(np.float32), sharp.astype(np.float32)
 
 
-def prefetch(maker: PairMaker, first_step: int, last_step: int, depth: int = 3, workers: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def prefetch(maker, first_step: int, last_step: int, depth: int = 3, workers: int = 0) -> Iterator[tuple]:
     """Batches for steps first..last-1, in order, built ahead of the consumer.
+
+    ``maker`` is a :class:`PairMaker` or a ``DevicePairMaker`` (threads only: its tensors live on a GPU).
 
     ``workers == 0``: one background thread (kernel synthesis is pure Python and would otherwise stall the
     torch threads). ``workers > 0``: that many forked processes, for a GPU that eats a batch faster than

@@ -24,6 +24,22 @@ PLASMA_PHOTOS = (
     "Grey", "Kite", "OneStandsOut", "Path", "summer_1am",
 )  # the other wallpapers in the package are illustrations
 
+# Photos from the Ubuntu Touch wallpaper contests (CC-BY-4.0, CC-BY-SA-4.0, CC0-1.0; see their copyright
+# files). Left out: analogpattern (an abstract bokeh texture) and the 20.04 set's illustrations.
+LOMIRI_PHOTOS = {
+    "lomiri-wallpapers-16.04": (
+        "Bridge_by_Sander_Klootwijk", "Dragonfly_by_Bolly", "Picture_0B_by_freespace", "Picture_1A_by_freespace",
+        "Wine_by_Jakkub_Mede", "aitzgorri_by_Aitzol_Berasategi", "free_by_Peter_Nerlich",
+        "friends_by_Aitzol_Berasategi", "greentock_by_Peter_Nerlich", "life_by_Aitzol_Berasategi",
+        "picosdeeuropa_by_Aitzol_Berasategi", "seeding_by_Clements_Engelhardt", "sunset_by_Aitzol_Berasategi",
+    ),
+    "lomiri-wallpapers-20.04": ("Kleiber_by_Lukas_Baubkus",),
+}
+
+# Photos larger than this are stored downscaled (Lanczos, JPEG quality 95): training reads them at 1280 px
+# anyway, and camera originals of 4–6k px would only make the set too large to carry to a lent GPU.
+MAX_STORED_SIDE = 2560
+
 # Held out for validation PSNR: one per source, different content (path, macro insect, building, field).
 VALIDATION = {
     "plasma-workspace-wallpapers/Path",
@@ -72,6 +88,9 @@ def _photo_sources(root: Path) -> dict[str, list[Path]]:
         "plasma-workspace-wallpapers": [wallpapers / n / "contents/images/2560x1600.jpg" for n in PLASMA_PHOTOS],
         "mate-backgrounds": sorted((root / "usr/share/backgrounds/mate/nature").glob("*.jpg")),
         "tuxpaint-data": sorted((root / "usr/share/tuxpaint/templates").glob("*.jpg")),
+    } | {
+        package: [root / "usr/share/backgrounds" / f"{name}.jpg" for name in names]
+        for package, names in LOMIRI_PHOTOS.items()
     }
 
 
@@ -98,7 +117,21 @@ def _entry(out: Path, target: Path, package: str, version: str, source: str, kin
     return SetEntry(str(target.relative_to(out)), package, version, source, kind, split, width, height, _sha256(target))
 
 
-PACKAGES = ("plasma-workspace-wallpapers", "mate-backgrounds", "tuxpaint-data", "tuxpaint-stamps-default")
+def store_photo(src: Path, target: Path) -> None:
+    """Copy ``src`` to ``target``, downscaled to MAX_STORED_SIDE first when it is larger."""
+    with Image.open(src) as image:
+        if max(image.size) <= MAX_STORED_SIDE:
+            shutil.copyfile(src, target)
+            return
+        scale = MAX_STORED_SIDE / max(image.size)
+        size = (round(image.width * scale), round(image.height * scale))
+        image.convert("RGB").resize(size, Image.Resampling.LANCZOS).save(target, quality=95)
+
+
+PACKAGES = (
+    "plasma-workspace-wallpapers", "mate-backgrounds", "tuxpaint-data", "tuxpaint-stamps-default",
+    *LOMIRI_PHOTOS,
+)
 
 
 def build_debian_set(out: Path, cache: Path, packages: tuple[str, ...] = PACKAGES) -> list[SetEntry]:
@@ -125,10 +158,11 @@ def build_debian_set(out: Path, cache: Path, packages: tuple[str, ...] = PACKAGE
                 name = src.parent.parent.parent.name if package.startswith("plasma") else src.stem
                 split = "val" if f"{package}/{name}" in VALIDATION else "train"
                 target = out / "photos" / f"{package}__{name}.jpg"
-                shutil.copyfile(src, target)
+                store_photo(src, target)
                 entries.append(_entry(out, target, package, version, str(src.relative_to(root)), "photo", split))
     manifest = {
-        "licence": "GPL-2+ (see licences/*.copyright); photos from Debian packages",
+        "licence": "per package, see licences/*.copyright: GPL-2+ (plasma, mate, tuxpaint), "
+                   "CC-BY-4.0 / CC-BY-SA-4.0 / CC0-1.0 (lomiri wallpapers)",
         "entries": [asdict(e) for e in entries],
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))

@@ -53,6 +53,9 @@ class DeblurTrainConfig:
     content: str = "l1+grad"
     adv_weight: float = 1e-3  # the critic's gradient is ~200× an L1 mean's per pixel at 128² (see docs)
     warmup_steps: int = 0  # content-only generator steps before the adversarial phase
+    # ... and the adversarial phase also waits until this fraction of the run (by steps, or by --time-limit
+    # when that comes first), so a time-limited run on an unknown machine still ends with its GAN phase
+    adversarial_from: float = 0.0
     # data
     crop: int = 128
     batch: int = 8
@@ -89,6 +92,8 @@ class DeblurTrainConfig:
             raise ValueError(f"pairs must be one of {PAIR_MAKERS}, got {self.pairs!r}")
         if not 0.0 <= self.lr_decay_from <= 1.0:
             raise ValueError("lr_decay_from must be a fraction of the run between 0 and 1")
+        if not 0.0 <= self.adversarial_from < 1.0:
+            raise ValueError("adversarial_from must be a fraction of the run, at least 0 and below 1")
 
     @property
     def generator(self) -> GeneratorConfig:
@@ -177,11 +182,15 @@ class DeblurTrainer:
                 group["lr"] = base * scale
         return lr
 
-    def train_step(self, blurred: torch.Tensor, sharp: torch.Tensor) -> dict[str, float]:
+    def is_adversarial(self, progress: float) -> bool:
+        """Whether the step at ``progress`` (fraction of the run) trains against the critic."""
+        return self.step >= self.config.warmup_steps and progress >= self.config.adversarial_from
+
+    def train_step(self, blurred: torch.Tensor, sharp: torch.Tensor, progress: float = 0.0) -> dict[str, float]:
         self.generator.train()
         blurred = blurred.to(self.device, non_blocking=True)
         sharp = sharp.to(self.device, non_blocking=True)
-        adversarial = self.step >= self.config.warmup_steps
+        adversarial = self.is_adversarial(progress)
         fake = self.generator(blurred)
         losses: dict[str, float] = {}
         if adversarial:
@@ -294,9 +303,10 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
     if config.pairs == "device":
         from restora.training.device_pairs import DevicePairMaker
 
-        device_maker = DevicePairMaker(data, pair_config, config.seed, trainer.device, workers=config.workers,
-                                       bank_size=config.kernel_bank)
-        batches = (device_maker.batch(step) for step in range(trainer.step, config.steps))
+        # --workers draw its kernel bank; its batches come from one thread (the GPU does the heavy part)
+        maker = DevicePairMaker(data, pair_config, config.seed, trainer.device, workers=config.workers,
+                                bank_size=config.kernel_bank)
+        batches = prefetch(maker, trainer.step, config.steps)
     else:
         maker = PairMaker(data, pair_config, config.seed)
         batches = prefetch(maker, trainer.step, config.steps, workers=config.workers)
@@ -334,8 +344,9 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
         return done
 
     for blurred, sharp in batches:
-        lr = trainer.set_learning_rate(progress_fraction())
-        losses = trainer.train_step(_tensor(blurred), _tensor(sharp))
+        progress = progress_fraction()
+        lr = trainer.set_learning_rate(progress)
+        losses = trainer.train_step(_tensor(blurred), _tensor(sharp), progress)
         losses["lr"] = lr
         trainer.elapsed = time.monotonic() - started
         phase = losses.pop("phase")

@@ -141,3 +141,27 @@ def test_debian_set_from_real_packages(tmp_path):
     with Image.open(tmp_path / first.file) as image:
         assert image.size == (first.width, first.height)
     assert first.version and len(first.sha256) == 64
+
+
+def test_large_photos_are_stored_downscaled_and_small_ones_copied(tmp_path):
+    from restora.training.debian import MAX_STORED_SIDE, store_photo
+
+    large, small = tmp_path / "large.jpg", tmp_path / "small.jpg"
+    Image.new("RGB", (3000, 1000), (200, 100, 50)).save(large, quality=90)
+    Image.new("RGB", (800, 600), (10, 20, 30)).save(small, quality=90)
+    store_photo(large, tmp_path / "large-stored.jpg")
+    store_photo(small, tmp_path / "small-stored.jpg")
+    with Image.open(tmp_path / "large-stored.jpg") as image:
+        assert image.size == (MAX_STORED_SIDE, 853)
+    assert (tmp_path / "small-stored.jpg").read_bytes() == small.read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not list(DEB_CACHE.glob("lomiri-wallpapers-16.04_*.deb")), reason=f"no Lomiri wallpapers in {DEB_CACHE}")
+def test_lomiri_photos_come_with_their_licences(tmp_path):
+    from restora.training.debian import LOMIRI_PHOTOS, MAX_STORED_SIDE, build_debian_set
+
+    entries = build_debian_set(tmp_path, DEB_CACHE, packages=("lomiri-wallpapers-16.04",))
+    assert len(entries) == len(LOMIRI_PHOTOS["lomiri-wallpapers-16.04"]) == 13
+    assert all(max(e.width, e.height) <= MAX_STORED_SIDE and e.split == "train" for e in entries)
+    assert "CC-BY-4.0" in (tmp_path / "licences" / "lomiri-wallpapers-16.04.copyright").read_text()

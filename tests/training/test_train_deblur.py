@@ -78,6 +78,16 @@ def test_learning_rate_is_constant_then_falls_linearly_to_zero(tiny_photo_set, t
         DeblurTrainConfig(lr_decay_from=1.5)
 
 
+@pytest.mark.slow  # one short training run
+def test_adversarial_phase_waits_for_its_fraction_of_the_run(tiny_photo_set, tmp_path):
+    # warm-up ends at step 1, but the critic joins only once half the 4-step run is done (steps 2 and 3)
+    train_deblur(DeblurTrainConfig(**TINY, steps=4, adversarial_from=0.5), tiny_photo_set, tmp_path / "a", progress=False)
+    rows = read_rows(tmp_path / "a" / "metrics.csv")
+    assert [r["phase"] for r in rows[1:]] == ["warmup", "warmup", "adversarial", "adversarial"]
+    with pytest.raises(ValueError, match="adversarial_from"):
+        DeblurTrainConfig(adversarial_from=1.0)
+
+
 @pytest.mark.slow  # two short training runs
 def test_resume_with_a_decaying_rate_and_worker_processes_matches_a_straight_run(tiny_photo_set, tmp_path):
     recipe = TINY | {"lr_decay_from": 0.25, "device": "cpu"}
