@@ -130,8 +130,25 @@ def pad_to_multiple(array: np.ndarray, multiple: int = SIZE_MULTIPLE, minimum: i
     return np.pad(array, ((0, target_h - height), (0, target_w - width), (0, 0)), mode="symmetric")
 
 
-def run_generator(net: Any, rgb: np.ndarray, *, tile: int, progress: Progress | None = None) -> np.ndarray:
-    """uint8 H×W×3 -> uint8 H×W×3 through ``net`` (inputs and outputs in [-1, 1])."""
+def uses_bfloat16(precision: str) -> bool:
+    """Whether nets run in bfloat16 under the ``inference_precision`` setting ("auto" asks the CPU)."""
+    if precision != "auto":
+        return precision == "bfloat16"
+    import torch
+
+    try:  # private but stable since torch 2.1; without it, stay on float32
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except AttributeError:
+        return False
+
+
+def run_generator(net: Any, rgb: np.ndarray, *, tile: int, progress: Progress | None = None,
+                  bfloat16: bool = False) -> np.ndarray:
+    """uint8 H×W×3 -> uint8 H×W×3 through ``net`` (inputs and outputs in [-1, 1]).
+
+    ``bfloat16``: convolutions in bfloat16 (autocast). The net's last step adds its tanh residual to the
+    float32 input, so the 8-bit result differs from float32's by about one level at most (measured in
+    docs/training/deblur.md §7) while oneDNN runs the convolutions on the CPU's bf16 units."""
     import torch
 
     height, width = rgb.shape[:2]
@@ -141,8 +158,8 @@ def run_generator(net: Any, rgb: np.ndarray, *, tile: int, progress: Progress | 
     def restore(piece: np.ndarray) -> np.ndarray:
         # H×W×C memory already is channels-last: permute to N×C×H×W without copying
         batch = torch.from_numpy(np.ascontiguousarray(piece)).permute(2, 0, 1)[None]
-        with torch.inference_mode():
-            return net(batch)[0].permute(1, 2, 0).numpy()
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+            return net(batch)[0].float().permute(1, 2, 0).numpy()
 
     overlap = min(TILE_OVERLAP, tile // 4)
     restored = apply_tiled(signed, restore, tile=tile, overlap=overlap, align=SIZE_MULTIPLE, progress=progress)
@@ -173,10 +190,13 @@ class Deblur(BaseTool):
         tile: int = DEFAULT_TILE,
         progress: Progress | None = None,
     ) -> Image.Image:
+        from restora.config import load_settings
+
         net = NETS.get(weights)
         rgb, alpha = split_alpha(image)
         original = np.asarray(rgb.convert("RGB"))
-        restored = run_generator(net, original, tile=int(tile), progress=progress)
+        bfloat16 = uses_bfloat16(load_settings().inference_precision)
+        restored = run_generator(net, original, tile=int(tile), progress=progress, bfloat16=bfloat16)
         if strength < 1.0:
             blended = original + float(strength) * (restored.astype(np.float32) - original)
             restored = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
