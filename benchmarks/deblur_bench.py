@@ -9,6 +9,7 @@ resident set, not this process's history.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -35,8 +36,16 @@ def weights_for(architecture: dict | None, folder: Path) -> tuple[str, dict, boo
     return str(path), architecture, True
 
 
+def precision_in_use() -> str:
+    from restora.config import load_settings
+    from restora.tools.deblur import uses_bfloat16
+
+    return "bfloat16" if uses_bfloat16(load_settings().inference_precision) else "float32"
+
+
 def time_one_megapixel(
-    name: str, weights: str, architecture: dict, random_init: bool, repeats: int, warmup: int = 1
+    name: str, weights: str, architecture: dict, random_init: bool, repeats: int, warmup: int = 1,
+    precision: str = "auto",
 ) -> dict:
     import torch
 
@@ -45,10 +54,20 @@ def time_one_megapixel(
     tool = TOOLS["deblur"]
     image = photo(1.0)
     tool.prepare(weights=weights)  # load once: a server keeps the net, so loading is not per photo
-    median, times, cpu = median_wall_and_cpu_ms(lambda: tool.run(image, weights=weights), repeats, warmup)
+    saved = os.environ.get("RESTORA_INFERENCE_PRECISION")
+    os.environ["RESTORA_INFERENCE_PRECISION"] = precision  # the tool reads the setting per photo
+    try:
+        used = precision_in_use()
+        median, times, cpu = median_wall_and_cpu_ms(lambda: tool.run(image, weights=weights), repeats, warmup)
+    finally:
+        if saved is None:
+            del os.environ["RESTORA_INFERENCE_PRECISION"]
+        else:
+            os.environ["RESTORA_INFERENCE_PRECISION"] = saved
     threads = torch.get_num_threads()
     return {
         "name": name,
+        "precision": used,
         "size": [image.width, image.height],
         "architecture": architecture,
         "weights": "random initialisation (timing does not depend on values)" if random_init else weights,
@@ -82,7 +101,10 @@ def run(repeats: int = 3) -> list[dict]:
         official, official_arch, _ = weights_for(DEBLURGAN_ARCHITECTURE, Path(folder))
         return [
             time_one_megapixel("deblur_1mp_shipped_layout", shipped, shipped_arch, shipped_random, repeats),
-            # No warm-up run for the big layout: one run is a minute here, and the median of 3 absorbs it.
+            # what a CPU without native bfloat16 gets (the setting's "auto" picks float32 there)
+            time_one_megapixel("deblur_1mp_shipped_layout_float32", shipped, shipped_arch, shipped_random, repeats,
+                               precision="float32"),
+            # No warm-up run for the big layout: one run is many seconds here, and the median of 3 absorbs it.
             time_one_megapixel("deblur_1mp_deblurgan_9blocks_ngf64", official, official_arch, True, repeats, 0),
             peak_memory(shipped, shipped_arch, shipped_random),
         ]

@@ -24,7 +24,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from benchmarks.common import photo
+    from benchmarks.deblur_bench import precision_in_use
     from restora.tools import TOOLS
+    from restora.tools.deblur import DEFAULT_TILE
 
     image = photo(args.megapixels)
     tool = TOOLS["deblur"]
@@ -36,7 +38,8 @@ def main() -> None:
     peak = peak_rss_mb()
     print(json.dumps({
         "size": [image.width, image.height],
-        "tile": 1024,
+        "tile": DEFAULT_TILE,
+        "precision": precision_in_use(),
         "peak_rss_mb": round(peak, 1),
         "rss_before_run_mb": round(before, 1),
         "seconds": round(seconds, 2),

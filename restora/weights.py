@@ -78,16 +78,16 @@ REGISTRY: dict[str, WeightsEntry] = {
             tool="deblur",
             filename="deblur-debian.safetensors",
             kind="shipped",
-            # DeblurGAN's 9 blocks at a quarter of its width: 1.0 s per megapixel on a 2-core CPU
-            # (docs/training/deblur.md §7).
+            # DeblurGAN's 9 blocks at a quarter of its width: 0.26 s per megapixel on a 2-core CPU in
+            # bfloat16, 0.57 s in float32 (docs/training/deblur.md §7).
             architecture={"ngf": 16, "n_blocks": 9, "norm": "none", "dropout": 0.0, "learn_residual": True},
             licence="GPL-3.0-or-later, trained by Restora on photos from Debian packages",
             how_to_get=(
                 "they ship inside the restora package (restora/weights/); reinstall Restora, or retrain with "
                 "`restora train deblur` and `restora models export` (docs/training/deblur.md)"
             ),
-            sha256="d1a10849d211619efbbc0035ad0615c8260f227a2052c8d7db4b77943273fb47",
-            description="Restora's own deblur generator, WGAN-GP on Debian photos, 6,985 steps on a GPU (short "
+            sha256="86f44870747a7a03f50e9d56fa4ca5cedd974954de7faba7e0e780516c0f64c4",
+            description="Restora's own deblur generator, WGAN-GP on Debian photos, 14,562 steps on a GPU (short "
             "of the quality target: see its model card)",
         ),
     )

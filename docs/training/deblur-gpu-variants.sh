@@ -1,33 +1,38 @@
 #!/bin/sh
 # Several deblur training recipes side by side on one lent GPU (docs/training/deblur.md §4.2).
 # Usage: sh docs/training/deblur-gpu-variants.sh DATA OUT [MINUTES] [DEVICE]
+# Environment (defaults: session 3's runs): INIT, the weights every variant starts from; LAYOUT, the
+# generator options (a larger layout than INIT's grows it, see restora/training/grow.py); VARIANTS,
+# lines of "name:options"; EXTRA, options added to every variant (e.g. "--precision bfloat16").
 # The shipped layout is small (0.72 M parameters), so one run leaves most of an H200 idle, waiting on
 # Python; three runs in parallel cost the lease no more than one. Each variant starts from the shipped
 # weights, trains on the content loss alone for the first 75 % of MINUTES (rate decaying linearly to
-# zero from half-way) and then as a WGAN-GP with a fresh critic. Each run trains in /tmp and its
-# config, metrics and checkpoints are copied into OUT/<variant>/ every minute, so a run cut off by its
-# host still leaves its latest checkpoint behind.
+# zero from half-way) and then as a WGAN-GP with a fresh critic. Each run trains in /tmp; every minute
+# its latest.pt is copied to OUT/<variant>.pt and the small files of all runs (config, metrics, log,
+# curve) into OUT/runs.tar.gz, so a run cut off by its host still leaves its latest checkpoint behind.
+# (The device tool brings back at most 8 files of at most 16 MiB: one checkpoint per variant plus one
+# archive fits; best.pt does not come back, the end of the run is what gets evaluated.)
 set -u
 DATA=$1 OUT=$2 MINUTES=${3:-8} DEVICE=${4:-cuda}
-COMMON="--gan wgan-gp --ngf 16 --blocks 9 --norm none --dropout 0 --ndf 16 --critic-iters 5
+INIT=${INIT:-deblur-debian} LAYOUT=${LAYOUT:---ngf 16 --blocks 9}
+COMMON="--gan wgan-gp $LAYOUT --norm none --dropout 0 --ndf 16 --critic-iters 5
   --adv-weight 5e-4 --adversarial-from 0.75 --lr-decay-from 0.5 --crop 256 --batch 32 --kind mixed
-  --pairs device --kernel-bank 4096 --init-generator deblur-debian --steps 1000000 --time-limit $MINUTES
+  --pairs device --kernel-bank 4096 --init-generator $INIT --steps 1000000 --time-limit $MINUTES
   --seed 0 --device $DEVICE --workers 5 --threads 3 --log-every 100 --val-every 1000
-  --sample-every 1000000 --checkpoint-min 1 --no-progress"
+  --sample-every 1000000 --checkpoint-min 1 --no-progress ${EXTRA:-}"
 # name and the options that differ; one process each
-VARIANTS="lr3e-4-l1grad:--lr 3e-4 --content l1+grad
+VARIANTS=${VARIANTS:-"lr3e-4-l1grad:--lr 3e-4 --content l1+grad
 lr1e-4-l1grad:--lr 1e-4 --content l1+grad
-lr3e-4-l1:--lr 3e-4 --content l1"
+lr3e-4-l1:--lr 3e-4 --content l1"}
 
 keep() {
   for run in /tmp/deblur-variant-*; do
     name=${run#/tmp/deblur-variant-}
-    mkdir -p "$OUT/$name"
-    for f in config.json metrics.csv loss_curve.png train.log checkpoints/latest.pt checkpoints/best.pt; do
-      [ -f "$run/$f" ] && cp "$run/$f" "$OUT/$name/$(basename "$f").part" \
-        && mv "$OUT/$name/$(basename "$f").part" "$OUT/$name/$(basename "$f")"
-    done
+    [ -f "$run/checkpoints/latest.pt" ] && cp "$run/checkpoints/latest.pt" "$OUT/$name.pt.part" \
+      && mv "$OUT/$name.pt.part" "$OUT/$name.pt"
   done
+  (cd /tmp && tar czf "$OUT/runs.tar.gz.part" --exclude=checkpoints --exclude=samples deblur-variant-*) \
+    && mv "$OUT/runs.tar.gz.part" "$OUT/runs.tar.gz"
 }
 
 rm -rf /tmp/deblur-variant-* /tmp/deblur-variants.pids

@@ -78,8 +78,9 @@ def _speed_section(bench_json: dict | None) -> list[str]:
         if "median_ms" in entry:
             idle = entry.get("idle_estimate_ms")
             estimate = f"; CPU time / threads {idle / 1000:.2f} s, an idle-machine estimate" if idle else ""
+            precision = f", {entry['precision']}" if "precision" in entry else ""
             lines.append(f"- {entry['name']}: median wall {entry['median_ms'] / 1000:.2f} s for {entry['size'][0]}×"
-                         f"{entry['size'][1]}{estimate} ({entry['weights']})")
+                         f"{entry['size'][1]}{estimate} ({entry['weights']}{precision})")
         if "peak_rss_mb" in entry:
             lines.append(f"- {entry['name']}: peak RSS {entry['peak_rss_mb']:.0f} MB, {entry['seconds']:.0f} s for "
                          f"{entry['size'][0]}×{entry['size'][1]}")

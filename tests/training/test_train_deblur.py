@@ -122,9 +122,16 @@ def test_a_new_run_can_start_from_earlier_weights(tiny_photo_set, tmp_path):
     init_generator_from(fresh, config)
     for name, tensor in earlier.generator.state_dict().items():
         torch.testing.assert_close(fresh.state_dict()[name], tensor, rtol=0, atol=0, msg=name)
-    wider = DeblurTrainConfig(**TINY | {"ngf": 8}, init_generator=checkpoint)
-    with pytest.raises(WeightsError, match="layout"):
-        init_generator_from(DeblurGenerator(wider.generator), wider)
+    narrower = DeblurTrainConfig(**TINY | {"ngf": 2}, init_generator=checkpoint)
+    with pytest.raises(WeightsError, match="cannot grow"):
+        init_generator_from(DeblurGenerator(narrower.generator), narrower)
+    # a wider, deeper run starts from the same function (grown, see test_grow.py)
+    wider = DeblurTrainConfig(**TINY | {"ngf": 8, "n_blocks": 2}, init_generator=checkpoint)
+    grown = DeblurGenerator(wider.generator)
+    init_generator_from(grown, wider)
+    x = torch.rand(1, 3, 32, 32) * 2 - 1
+    with torch.no_grad():
+        assert (grown.eval()(x) - earlier.generator.eval()(x)).abs().mean() < 0.01
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without a GPU")
@@ -132,3 +139,16 @@ def test_asking_for_a_gpu_that_is_not_there_is_a_usage_error(tiny_photo_set, tmp
     result = CliRunner().invoke(main, ["train", "deblur", "--data", str(tiny_photo_set), "--out", str(tmp_path / "r"),
                                        "--device", "cuda"])
     assert result.exit_code == 2 and "no CUDA GPU" in result.output
+
+
+@pytest.mark.slow  # one short training run
+def test_bfloat16_training_runs_both_phases_and_keeps_float32_weights(tiny_photo_set, tmp_path):
+    trainer = train_deblur(DeblurTrainConfig(**TINY, steps=3, precision="bfloat16"), tiny_photo_set, tmp_path / "bf",
+                           progress=False)
+    rows = read_rows(tmp_path / "bf" / "metrics.csv")
+    assert [r["phase"] for r in rows[1:]] == ["warmup", "adversarial", "adversarial"]
+    assert all(float(r["content"]) == pytest.approx(float(r["content"])) for r in rows[1:])  # not NaN
+    assert float(rows[-1]["penalty"]) >= 0.0
+    assert {p.dtype for p in trainer.generator.parameters()} == {torch.float32}
+    with pytest.raises(ValueError, match="precision"):
+        DeblurTrainConfig(precision="float16")
