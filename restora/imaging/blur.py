@@ -27,7 +27,12 @@ from scipy.signal import fftconvolve
 TRAJECTORY_EXPL = (0.01, 0.009, 0.008, 0.007, 0.005, 0.003)
 EXPOSURE_FRACTIONS = (0.1, 0.5, 1.0)
 LINEAR_LENGTH_PX = (5.0, 30.0)
-KERNEL_KINDS = ("linear", "trajectory", "mixed")
+# "mixed-light": "mixed" plus this share of light blur (a 0–4 px line, 0 being no blur at all), so a net
+# trained on it also sees photos that are sharp or nearly so and learns to leave them alone: trained on
+# "mixed" alone, the shipped net over-sharpens such photos (docs/training/deblur.md §4.1).
+LIGHT_BLUR_PROB = 0.15
+LIGHT_LENGTH_PX = (0.0, 4.0)
+KERNEL_KINDS = ("linear", "trajectory", "mixed", "mixed-light")
 
 
 def _splat(points: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
@@ -140,9 +145,14 @@ def trajectory_kernels(
 
 
 def random_kernel(rng: np.random.Generator, kind: str) -> np.ndarray:
-    """A kernel of ``kind``: "linear" (5–30 px, any angle), "trajectory" (DeblurGAN's draws) or "mixed" (either)."""
+    """A kernel of ``kind``: "linear" (5–30 px, any angle), "trajectory" (DeblurGAN's draws), "mixed" (either)
+    or "mixed-light" (either, or with LIGHT_BLUR_PROB a light 0–4 px line)."""
     if kind not in KERNEL_KINDS:
         raise ValueError(f"kind must be one of {KERNEL_KINDS}, got {kind!r}")
+    if kind == "mixed-light":
+        if rng.uniform() < LIGHT_BLUR_PROB:
+            return linear_kernel(rng.uniform(*LIGHT_LENGTH_PX), rng.uniform(0.0, 180.0))
+        kind = "mixed"
     if kind == "mixed":
         kind = "linear" if rng.uniform() < 0.5 else "trajectory"
     if kind == "linear":

@@ -62,7 +62,7 @@ def test_trajectory_fits_the_canvas_even_for_the_largest_anxiety():
             assert k.shape[0] <= 2 * 64 + 1
 
 
-@pytest.mark.parametrize("kind", ["linear", "trajectory", "mixed"])
+@pytest.mark.parametrize("kind", ["linear", "trajectory", "mixed", "mixed-light"])
 def test_random_kernel_kinds(kind):
     rng = np.random.default_rng(0)
     for _ in range(5):
@@ -71,6 +71,33 @@ def test_random_kernel_kinds(kind):
     a = random_kernel(np.random.default_rng(11), kind)
     b = random_kernel(np.random.default_rng(11), kind)
     np.testing.assert_array_equal(a, b)
+
+
+def test_mixed_light_adds_a_share_of_light_or_no_blur():
+    from restora.imaging.blur import LIGHT_BLUR_PROB
+
+    def small_share(kind: str) -> tuple[float, list[np.ndarray]]:
+        rng = np.random.default_rng(4)
+        kernels = [random_kernel(rng, kind) for _ in range(600)]
+        small = [k for k in kernels if k.shape[0] <= 7]  # a 0–4 px line fits in 7×7
+        return len(small) / len(kernels), small
+
+    # short trajectories at 1/10 exposure are small too; the light lines come on top of them
+    mixed, _ = small_share("mixed")
+    light, kernels = small_share("mixed-light")
+    assert light == pytest.approx(LIGHT_BLUR_PROB + (1 - LIGHT_BLUR_PROB) * mixed, abs=0.05)
+    assert any(k.max() > 0.99 for k in kernels)  # (almost) no blur at all is among them
+    assert all(k.sum() == pytest.approx(1.0, abs=1e-5) for k in kernels)
+
+
+def test_command_lines_offer_every_kernel_kind():
+    from click.testing import CliRunner
+
+    from restora.cli import main
+    from restora.imaging.blur import KERNEL_KINDS
+
+    for command in (["train", "deblur", "--help"], ["data", "blur-pairs", "--help"]):
+        assert "|".join(KERNEL_KINDS) in CliRunner().invoke(main, command).output.replace("\n", "")
 
 
 def test_random_kernel_rejects_unknown_kind():
