@@ -8,10 +8,11 @@
 # Python; three runs in parallel cost the lease no more than one. Each variant starts from the shipped
 # weights, trains on the content loss alone for the first 75 % of MINUTES (rate decaying linearly to
 # zero from half-way) and then as a WGAN-GP with a fresh critic. Each run trains in /tmp; every minute
-# its latest.pt is copied to OUT/<variant>.pt and the small files of all runs (config, metrics, log,
-# curve) into OUT/runs.tar.gz, so a run cut off by its host still leaves its latest checkpoint behind.
-# (The device tool brings back at most 8 files of at most 16 MiB: one checkpoint per variant plus one
-# archive fits; best.pt does not come back, the end of the run is what gets evaluated.)
+# the generator part of its latest.pt goes to OUT/<variant>.pt and the small files of all runs (config,
+# metrics, log, curve) into OUT/runs.tar.gz, so a run cut off by its host still leaves its generator.
+# (The device tool brings back at most 8 files of at most 16 MiB: a full ngf-32 checkpoint is 37 MB, its
+# generator 11 MB. The runs cannot be resumed, only continued with --init-generator; best.pt does not
+# come back, the end of a run is what gets evaluated.)
 set -u
 DATA=$1 OUT=$2 MINUTES=${3:-8} DEVICE=${4:-cuda}
 INIT=${INIT:-deblur-debian} LAYOUT=${LAYOUT:---ngf 16 --blocks 9}
@@ -28,8 +29,9 @@ lr3e-4-l1:--lr 3e-4 --content l1"}
 keep() {
   for run in /tmp/deblur-variant-*; do
     name=${run#/tmp/deblur-variant-}
-    [ -f "$run/checkpoints/latest.pt" ] && cp "$run/checkpoints/latest.pt" "$OUT/$name.pt.part" \
-      && mv "$OUT/$name.pt.part" "$OUT/$name.pt"
+    [ -f "$run/checkpoints/latest.pt" ] && ${PYTHON:-python3} -c "import sys; from pathlib import Path; \
+from restora.training.checkpoints import save_generator_only as s; s(Path(sys.argv[1]), Path(sys.argv[2]))" \
+      "$run/checkpoints/latest.pt" "$OUT/$name.pt"
   done
   (cd /tmp && tar czf "$OUT/runs.tar.gz.part" --exclude=checkpoints --exclude=samples deblur-variant-*) \
     && mv "$OUT/runs.tar.gz.part" "$OUT/runs.tar.gz"

@@ -38,6 +38,18 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
+# What a generator-only checkpoint keeps: enough to export, evaluate or start a new run from
+# (--init-generator), not to --resume. At ngf 32 a full checkpoint (both nets, Adam's moments) is 37 MB,
+# more than a lent GPU machine hands back per file (16 MiB); the generator alone is 11 MB.
+GENERATOR_ONLY = ("generator", "generator_config", "config", "step", "elapsed_s", "best_val_gain", "machine")
+
+
+def save_generator_only(source: Path, target: Path) -> Path:
+    """Write ``source``'s generator-only part to ``target`` (atomically)."""
+    state = load_checkpoint(source)
+    return save_checkpoint(target.parent, {k: state[k] for k in GENERATOR_ONLY if k in state}, name=target.name)
+
+
 def load_generator(path: Path):
     """``(GeneratorConfig, DeblurGenerator)`` from a training checkpoint, ready for export or inference."""
     from restora.nets.deblur import DeblurGenerator, GeneratorConfig

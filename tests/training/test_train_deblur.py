@@ -7,7 +7,7 @@ import torch
 from click.testing import CliRunner
 
 from restora.cli import main
-from restora.training.checkpoints import load_checkpoint, load_generator
+from restora.training.checkpoints import load_checkpoint, load_generator, save_generator_only
 from restora.training.deblur import DeblurTrainConfig, train_deblur
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -47,6 +47,11 @@ def test_smoke_run_through_the_cli_writes_every_artefact(tiny_photo_set, tmp_pat
     assert best["step"] == max(gains, key=gains.get) and best["best_val_gain"] == max(gains.values())
     generator_config, net = load_generator(out / "checkpoints")
     assert generator_config.ngf == 4 and not net.training
+    slim = save_generator_only(out / "checkpoints" / "latest.pt", tmp_path / "slim" / "g.pt")
+    assert set(load_checkpoint(slim)) == {"generator", "generator_config", "config", "step", "elapsed_s",
+                                          "best_val_gain", "machine"}
+    assert slim.stat().st_size < (out / "checkpoints" / "latest.pt").stat().st_size / 2
+    assert load_generator(slim)[0] == generator_config  # still exports, evaluates and starts new runs
 
 
 @pytest.mark.slow  # three short training runs
