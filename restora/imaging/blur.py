@@ -213,11 +213,17 @@ def degrade(
     if noise_sigma > 0:
         out = np.clip(out + rng.normal(0.0, noise_sigma, out.shape).astype(np.float32), 0.0, 1.0)
     if jpeg_quality is not None:
-        grey = out.ndim == 2 or out.shape[2] == 1
-        as_uint8 = np.round(np.clip(out, 0, 1) * 255).astype(np.uint8)
-        pil = Image.fromarray(as_uint8.reshape(out.shape[:2]) if grey else as_uint8)
-        buffer = io.BytesIO()
-        pil.save(buffer, format="JPEG", quality=int(jpeg_quality))
-        decoded = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("L" if grey else "RGB"))
-        out = (decoded.astype(np.float32) / 255.0).reshape(out.shape)
+        out = jpeg_round_trip(out, jpeg_quality)
     return out
+
+
+def jpeg_round_trip(image: np.ndarray, quality: int) -> np.ndarray:
+    """``image`` (float, [0,1], H×W or H×W×C) saved as a JPEG of ``quality`` and decoded again; float32."""
+    out = np.asarray(image, dtype=np.float32)
+    grey = out.ndim == 2 or out.shape[2] == 1
+    as_uint8 = np.round(np.clip(out, 0, 1) * 255).astype(np.uint8)
+    pil = Image.fromarray(as_uint8.reshape(out.shape[:2]) if grey else as_uint8)
+    buffer = io.BytesIO()
+    pil.save(buffer, format="JPEG", quality=int(quality))
+    decoded = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("L" if grey else "RGB"))
+    return (decoded.astype(np.float32) / 255.0).reshape(out.shape)

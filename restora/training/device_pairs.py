@@ -11,7 +11,9 @@ On the lent H200 the content-only warm-up ran at 20.7 steps/s, limited by 14 CPU
   Boracchi–Foi and linear families), each used under one of its 8 turns and mirrors;
 - the blur is one batched FFT convolution; the crop keeps only pixels at least ``MARGIN`` from the patch
   edge, where the circular convolution equals the linear one (kernels are at most 65 px);
-- noise is drawn on the device; the JPEG round trip (30 % of pairs) still goes through Pillow on the CPU.
+- noise is drawn on the device; the JPEG round trip (30 % of pairs) still goes through Pillow on the CPU,
+  for all of a batch's chosen pairs at once: one copy to the CPU and back, and Pillow's encoder and
+  decoder (which release the GIL) in a small thread pool.
 
 Each batch is a function of ``(seed, step)`` on a given device, so ``--resume`` sees the batches an
 uninterrupted run would. The batches differ from :class:`PairMaker`'s (another resize, a finite kernel
@@ -21,17 +23,19 @@ bank), so this is a recipe choice recorded in the run's config, not a drop-in fo
 from __future__ import annotations
 
 import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from restora.imaging.blur import degrade, random_kernel
+from restora.imaging.blur import jpeg_round_trip, random_kernel
 from restora.training.data import MARGIN, PairConfig, jitter_colour, load_cutouts, load_photos
 
 BANK_SIDE = 65  # every kernel is centred in a 65×65 square (the longest trajectory kernels are ≤ 64 px)
 BANK_SIZE = 4096  # ×8 turns and mirrors: 32,768 distinct kernels per run
+JPEG_THREADS = 4  # about 10 JPEG round trips per batch of 32
 
 
 def centred_kernel(kernel: np.ndarray) -> np.ndarray:
@@ -93,6 +97,7 @@ class DevicePairMaker:
         self.photos = [_to_tensor(p, device) for p in load_photos(folder, "train", config.load_side)]
         self.cutouts = [_to_tensor(c, device) for c in load_cutouts(folder, config.crop)]
         self.kernels = kernel_bank(seed, config.kind, bank_size, workers).to(device)
+        self.jpeg_pool = ThreadPoolExecutor(JPEG_THREADS, thread_name_prefix="jpeg")
 
     def _sharp_patch(self, rng: np.random.Generator, side: int) -> torch.Tensor:
         photo = self.photos[rng.integers(len(self.photos))]
@@ -145,8 +150,11 @@ class DevicePairMaker:
         blurred = blurred + torch.tensor(sigmas, dtype=blurred.dtype, device=self.device)[:, None, None, None] * \
             torch.randn(blurred.shape, generator=noise, device=self.device, dtype=blurred.dtype)
         blurred = blurred.clamp(0.0, 1.0)
-        for i in np.flatnonzero(rng.uniform(size=config.batch) < config.jpeg_prob):
-            quality = int(rng.integers(*config.jpeg_quality))
-            on_cpu = blurred[i].permute(1, 2, 0).cpu().numpy()
-            blurred[i] = torch.from_numpy(degrade(on_cpu, rng, jpeg_quality=quality)).permute(2, 0, 1).to(self.device)
+        chosen = np.flatnonzero(rng.uniform(size=config.batch) < config.jpeg_prob)
+        if len(chosen):
+            qualities = [int(rng.integers(*config.jpeg_quality)) for _ in chosen]
+            index = torch.from_numpy(chosen).to(self.device)
+            on_cpu = blurred[index].permute(0, 2, 3, 1).cpu().numpy()  # one copy for all of them
+            compressed = np.stack(list(self.jpeg_pool.map(jpeg_round_trip, on_cpu, qualities)))
+            blurred[index] = torch.from_numpy(compressed).permute(0, 3, 1, 2).to(self.device)
         return blurred * 2 - 1, sharp * 2 - 1
