@@ -147,7 +147,9 @@ def load_settings(
     if settings.executor not in {"thread", "celery"}:
         raise ConfigError(f"executor must be 'thread' or 'celery', got {settings.executor!r}")
     if settings.inference_precision not in PRECISIONS:
-        raise ConfigError(f"inference_precision must be one of {', '.join(PRECISIONS)}, got {settings.inference_precision!r}")
+        raise ConfigError(
+            f"inference_precision must be one of {', '.join(PRECISIONS)}, got {settings.inference_precision!r}"
+        )
     if settings.password_policy not in {"modern", "classic"}:
         raise ConfigError(f"password_policy must be 'modern' or 'classic', got {settings.password_policy!r}")
     return settings

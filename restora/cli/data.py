@@ -35,7 +35,8 @@ def debian(out: Path, cache: Path) -> None:
 @data.command("blur-pairs")
 @click.option("--src", required=True, type=click.Path(path_type=Path, exists=True, file_okay=False), help="Sharp images.")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Folder for sharp/, blurred/, kernels/.")
-@click.option("--kind", type=click.Choice(["linear", "trajectory", "mixed", "mixed-light"]), required=True, help="Kernel family.")
+@click.option("--kind", type=click.Choice(["linear", "trajectory", "mixed", "mixed-light"]), required=True,
+              help="Kernel family.")
 @click.option("--seed", type=int, default=0, show_default=True, help="The same seed rebuilds the same set.")
 @click.option("--max-side", type=int, default=None, help="Shrink larger images so the longest side is this many pixels.")
 def blur_pairs(src: Path, out: Path, kind: str, seed: int, max_side: int | None) -> None:

@@ -39,7 +39,8 @@ def train() -> None:
 @click.option("--crop", type=int, default=128, show_default=True)
 @click.option("--batch", type=int, default=8, show_default=True)
 @click.option("--val-crop", type=int, default=256, show_default=True, help="Side of the fixed validation crops.")
-@click.option("--kind", type=click.Choice(["linear", "trajectory", "mixed", "mixed-light"]), default="mixed", show_default=True)
+@click.option("--kind", type=click.Choice(["linear", "trajectory", "mixed", "mixed-light"]), default="mixed",
+              show_default=True, help="Kernel family; mixed-light adds 15 % light or no blur (see docs).")
 @click.option("--pairs", type=click.Choice(["cpu", "device"]), default="cpu", show_default=True,
               help="Make training pairs with Pillow/scipy on the CPU, or as tensor operations on the training device (for a GPU).")
 @click.option("--kernel-bank", type=int, default=4096, show_default=True,

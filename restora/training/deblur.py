@@ -111,8 +111,8 @@ class DeblurTrainConfig:
 
 
 # Knobs that only control how long a run goes or how often it reports; a resumed run may change them.
-RUN_CONTROL = {"steps", "time_limit_min", "threads", "device", "precision", "workers", "log_every", "val_every", "sample_every",
-               "checkpoint_min", "keep_every"}
+RUN_CONTROL = {"steps", "time_limit_min", "threads", "device", "precision", "workers", "log_every", "val_every",
+               "sample_every", "checkpoint_min", "keep_every"}
 
 
 def _tensor(a: np.ndarray | torch.Tensor) -> torch.Tensor:
