@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 FIELDS = ["step", "elapsed_s", "phase", "lr", "content", "adversarial", "critic", "wasserstein", "penalty",
-          "val_psnr_blurred", "val_psnr_restored", "val_gain"]
+          "val_psnr_blurred", "val_psnr_restored", "val_gain", "val_sharp_psnr"]
 
 
 class MetricsLog:

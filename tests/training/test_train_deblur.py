@@ -35,6 +35,7 @@ def test_smoke_run_through_the_cli_writes_every_artefact(tiny_photo_set, tmp_pat
     assert [r["phase"] for r in rows[1:]] == ["warmup", "adversarial", "adversarial"]
     assert rows[1]["wasserstein"] == "" and rows[2]["wasserstein"] != ""
     assert rows[0]["val_gain"] != "" and rows[2]["val_gain"] != "" and rows[3]["val_gain"] != ""
+    assert float(rows[0]["val_sharp_psnr"]) > 10  # sharp crops through the net, compared with themselves
     for name in ("loss_curve.png", "samples.png", "samples/step_0000002.png", "checkpoints/latest.pt",
                  "checkpoints/best.pt"):
         assert (out / name).stat().st_size > 0, name
