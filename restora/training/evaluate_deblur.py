@@ -9,6 +9,10 @@ ignoring a 16-px border (the frame, where padding decides the result, is not wha
 - ``blurred``: the input itself, the floor;
 - ``unsharp``: unsharp masking, blind, what a photo editor offers;
 - ``wiener``, ``richardson_lucy``: deconvolution *given the true kernel*, an oracle no real photo has.
+
+Each photo also goes through the restorers (and unsharp masking) unblurred: a sharp photo should come
+back unchanged, and its PSNR against itself (``unblurred`` means, kind ``"none"`` rows) says how much a
+method damages photos that needed no deblurring.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class EvalConfig:
     border: int = 16  # px ignored on every side when scoring
     kernels_per_image: int = 3  # per kind; a single draw per photo made the means swing by a dB
     kinds: tuple[str, ...] = KINDS
+    unblurred: bool = True  # also score each method on the sharp photo itself
 
 
 @dataclass
@@ -49,10 +54,12 @@ class EvalReport:
     means: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     rows: list[dict] = field(default_factory=list)  # one per (image, kind, method)
     seconds: dict[str, float] = field(default_factory=dict)  # total restore time per method
+    # method -> {"psnr", "ssim"} of the method's output for the unblurred photo, against that photo
+    unblurred: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"config": asdict(self.config), "images": self.images, "means": self.means,
-                "seconds": self.seconds, "rows": self.rows}
+                "unblurred": self.unblurred, "seconds": self.seconds, "rows": self.rows}
 
 
 def list_images(data_dir: Path) -> list[Path]:
@@ -110,6 +117,18 @@ def evaluate(
                 })
             if progress:
                 progress(f"{path.name} {kind} #{index}")
+        if config.unblurred:
+            for method, restore in {"unsharp": baseline_methods(np.ones((1, 1)))["unsharp"], **restorers}.items():
+                restored = restore(sharp)
+                report.rows.append({
+                    "image": path.name, "kind": "none", "draw": 0, "method": method, "kernel_size": [1, 1],
+                    "psnr": psnr(sharp, restored, border=config.border),
+                    "ssim": ssim(sharp, restored, border=config.border),
+                })
+    for method in dict.fromkeys(r["method"] for r in report.rows if r["kind"] == "none"):
+        chosen = [r for r in report.rows if r["kind"] == "none" and r["method"] == method]
+        report.unblurred[method] = {"psnr": float(np.mean([r["psnr"] for r in chosen])),
+                                    "ssim": float(np.mean([r["ssim"] for r in chosen]))}
     for kind in config.kinds:
         report.means[kind] = {}
         for method in dict.fromkeys(r["method"] for r in report.rows):
@@ -133,4 +152,8 @@ def format_table(report: EvalReport) -> str:
             base = report.means[kind].get("blurred", value)["psnr"]
             cells += [f"{value['psnr']:.2f}", f"{value['ssim']:.4f}", f"{value['psnr'] - base:+.2f}"]
         lines.append(f"| {method} | " + " | ".join(cells) + " |")
+    if report.unblurred:
+        lines += ["", "Unblurred photos through each method, scored against themselves (higher: less damage):", ""]
+        lines += [f"- {method}: {value['psnr']:.2f} dB PSNR, SSIM {value['ssim']:.4f}"
+                  for method, value in report.unblurred.items()]
     return "\n".join(lines)

@@ -65,6 +65,12 @@ def _quality_section(eval_json: dict | None) -> list[str]:
             cells += [f"{value['psnr']:.2f}", f"{value['ssim']:.4f}", f"{value['psnr'] - base:+.2f}"]
         label = "**this net**" if method == "output" else method
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    unblurred = eval_json.get("unblurred") or {}  # absent in evaluations made before session 3
+    if unblurred:
+        lines += ["", "The same photos unblurred, through each method, against themselves (a sharp photo should "
+                  "come back unchanged; higher is less damage):", ""]
+        lines += [f"- {'this net' if method == 'output' else method}: {value['psnr']:.2f} dB PSNR, "
+                  f"SSIM {value['ssim']:.4f}" for method, value in unblurred.items()]
     return lines
 
 

@@ -61,3 +61,13 @@ def test_export_turns_a_training_checkpoint_into_safetensors_and_a_card(tmp_path
     assert all(torch.equal(loaded.state_dict[k], v) for k, v in net.state_dict().items())
     card = (out / "deblur-test.md").read_text()
     assert "1,234 generator steps" in card and "2.00 h" in card and sha256_of(weights) in card
+    score = lambda psnr: {"psnr": psnr, "ssim": 0.9}  # noqa: E731
+    evaluation = {"images": ["a.png"], "config": {"border": 16, "seed": 2026},
+                  "means": {"trajectory": {"blurred": score(24.0), "output": score(25.5)}},
+                  "unblurred": {"unsharp": score(31.0), "output": score(36.5)}}
+    (tmp_path / "eval.json").write_text(json.dumps(evaluation))
+    result = CliRunner().invoke(main, ["models", "export", str(run / "latest.pt"), "--name", "deblur-test",
+                                       "--out-dir", str(out), "--eval-json", str(tmp_path / "eval.json")])
+    assert result.exit_code == 0, result.output
+    card = (out / "deblur-test.md").read_text()
+    assert "| **this net** | 25.50 | 0.9000 | +1.50 |" in card and "- this net: 36.50 dB PSNR" in card

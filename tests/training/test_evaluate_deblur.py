@@ -44,9 +44,12 @@ def test_evaluate_scores_methods_per_kind(small_set):
         assert set(means) == {"blurred", "unsharp", "wiener", "richardson_lucy", "output"}
         assert means["output"] == means["blurred"]
         assert means["wiener"]["psnr"] > means["blurred"]["psnr"]  # the oracle knows the kernel
-    assert len(report.rows) == 2 * 2 * 2 * 5  # images × kinds × draws × methods
+    # images × kinds × draws × methods, then images × (unsharp, output) unblurred
+    assert len(report.rows) == 2 * 2 * 2 * 5 + 2 * 2
+    assert report.unblurred["output"]["psnr"] == float("inf")  # the identity leaves a sharp photo alone
+    assert 20 < report.unblurred["unsharp"]["psnr"] < 60  # unsharp masking changes it
     table = format_table(report)
-    assert "| wiener |" in table and "+0.00" in table
+    assert "| wiener |" in table and "+0.00" in table and "- output: inf dB" in table
 
 
 def test_cli_writes_json_and_refuses_an_empty_folder(small_set, tmp_path):
@@ -56,8 +59,8 @@ def test_cli_writes_json_and_refuses_an_empty_folder(small_set, tmp_path):
     assert result.exit_code == 0, result.output
     saved = json.loads(out.read_text())
     assert saved["weights"] is None and saved["config"]["border"] == 16
-    assert len(saved["rows"]) == 2 * 2 * 4
-    assert set(saved["means"]) == {"trajectory", "linear"}
+    assert len(saved["rows"]) == 2 * 2 * 4 + 2  # and unsharp masking on each unblurred photo
+    assert set(saved["means"]) == {"trajectory", "linear"} and set(saved["unblurred"]) == {"unsharp"}
     (tmp_path / "empty").mkdir()
     result = CliRunner().invoke(main, ["eval", "deblur", "--data", str(tmp_path / "empty"), "--baselines-only"])
     assert result.exit_code == 2
