@@ -86,9 +86,9 @@ REGISTRY: dict[str, WeightsEntry] = {
                 "they ship inside the restora package (restora/weights/); reinstall Restora, or retrain with "
                 "`restora train deblur` and `restora models export` (docs/training/deblur.md)"
             ),
-            sha256="86f44870747a7a03f50e9d56fa4ca5cedd974954de7faba7e0e780516c0f64c4",
-            description="Restora's own deblur generator, WGAN-GP on Debian photos, 14,562 steps on a GPU (short "
-            "of the quality target: see its model card)",
+            sha256="f2e7bf8a7f9981e6c91f65ec3ca0dfefeadaae470881f5391f200d13d46badee",
+            description="Restora's own deblur generator, WGAN-GP on Debian photos, 14,562 steps on a GPU and "
+            "6,712 on a CPU (short of the quality target: see its model card)",
         ),
     )
 }
