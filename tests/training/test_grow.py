@@ -14,10 +14,12 @@ def random_net(config: GeneratorConfig, seed: int = 3) -> DeblurGenerator:
     return net.eval()
 
 
+@pytest.mark.parametrize("mode", ["zero", "copy"])
 @pytest.mark.parametrize("norm", ["none", "instance"])
-def test_grown_net_computes_the_same_function_without_noise(norm):
+def test_grown_net_computes_the_same_function(norm, mode):
     old = random_net(GeneratorConfig(ngf=4, n_blocks=2, norm=norm, dropout=0.0))
-    grown = grow_generator(old, GeneratorConfig(ngf=7, n_blocks=3, norm=norm, dropout=0.0), noise=0.0).eval()
+    grown = grow_generator(old, GeneratorConfig(ngf=7, n_blocks=3, norm=norm, dropout=0.0), mode=mode,
+                           noise=0.0).eval()
     x = torch.rand(2, 3, 36, 44) * 2 - 1
     with torch.no_grad():
         before, after = old(x), grown(x)
@@ -26,9 +28,19 @@ def test_grown_net_computes_the_same_function_without_noise(norm):
     assert sum(p.numel() for p in grown.parameters()) > 2 * sum(p.numel() for p in old.parameters())
 
 
+def test_zero_mode_gives_new_channels_fresh_weights_that_nothing_reads_yet():
+    old = random_net(GeneratorConfig(ngf=4, n_blocks=1, norm="none", dropout=0.0))
+    grown = grow_generator(old, GeneratorConfig(ngf=8, n_blocks=1, norm="none", dropout=0.0)).eval()
+    first, down = grown.model[1].weight, grown.model[4].weight  # 3 -> ngf, ngf -> 2·ngf
+    assert torch.equal(first[:4], old.model[1].weight) and first[4:].abs().sum() > 0  # new features
+    assert torch.equal(down[:, 4:], torch.zeros_like(down[:, 4:]))  # not read yet
+    assert not torch.equal(first[4], first[0])  # nothing to break: they are not copies
+
+
 def test_noise_breaks_the_symmetry_of_the_copies_but_keeps_the_function_close():
     old = random_net(GeneratorConfig(ngf=4, n_blocks=2, norm="none", dropout=0.0))
-    grown = grow_generator(old, GeneratorConfig(ngf=8, n_blocks=2, norm="none", dropout=0.0), noise=1e-2).eval()
+    grown = grow_generator(old, GeneratorConfig(ngf=8, n_blocks=2, norm="none", dropout=0.0), mode="copy",
+                           noise=1e-2).eval()
     first = grown.model[1].weight
     assert not torch.equal(first[4], first[0])  # channel 4 is channel 0's copy, nudged
     torch.testing.assert_close(first[4], first[0], atol=0.05, rtol=0)
@@ -46,3 +58,6 @@ def test_only_more_of_the_same_layers_can_grow():
     assert not can_grow(base, GeneratorConfig(ngf=16, n_blocks=3, norm="instance", dropout=0.0))
     with pytest.raises(ValueError, match="cannot grow"):
         grow_generator(DeblurGenerator(base), GeneratorConfig(ngf=4, n_blocks=3, norm="none", dropout=0.0))
+    with pytest.raises(ValueError, match="mode"):
+        grow_generator(DeblurGenerator(base), GeneratorConfig(ngf=16, n_blocks=3, norm="none", dropout=0.0),
+                       mode="net2net")
