@@ -1,7 +1,7 @@
 """Grow a trained deblur generator into a wider or deeper one that computes the same function.
 
-Net2Net (Chen, Goodfellow & Shlens, ICLR 2016) for this layout, so a larger net starts where the shipped
-one stands instead of from a random init:
+Function-preserving growth after Net2Net (Chen, Goodfellow & Shlens, ICLR 2016), so a larger net starts
+where the shipped one stands instead of from a random init:
 
 - wider (``ngf`` up), ``mode="zero"`` (the default): the old channels keep their weights; the new ones
   get a fresh random init for what they read, and every layer's weights *from* a new channel start at
