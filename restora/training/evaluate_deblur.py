@@ -76,13 +76,20 @@ def blur_case(sharp: np.ndarray, name: str, kind: str, seed: int, index: int = 0
     return quantise(blur_image(sharp.astype(np.float32) / 255.0, kernel)), kernel
 
 
+def _on_uint8(method: Callable[[np.ndarray], np.ndarray]) -> Restorer:
+    """A [0, 1] float method as a uint8 restorer."""
+    return lambda x: quantise(method(x / 255.0))
+
+
+UNSHARP = _on_uint8(unsharp_mask)  # blind: the one baseline that also runs on unblurred photos
+
+
 def baseline_methods(kernel: np.ndarray) -> dict[str, Restorer]:
-    unit = lambda f: (lambda x: quantise(f(x / 255.0)))  # noqa: E731
     return {
         "blurred": lambda x: x,
-        "unsharp": unit(unsharp_mask),
-        "wiener": unit(lambda x: wiener_deconvolve(x, kernel)),
-        "richardson_lucy": unit(lambda x: richardson_lucy(x, kernel)),
+        "unsharp": UNSHARP,
+        "wiener": _on_uint8(lambda x: wiener_deconvolve(x, kernel)),
+        "richardson_lucy": _on_uint8(lambda x: richardson_lucy(x, kernel)),
     }
 
 
@@ -118,7 +125,7 @@ def evaluate(
             if progress:
                 progress(f"{path.name} {kind} #{index}")
         if config.unblurred:
-            for method, restore in {"unsharp": baseline_methods(np.ones((1, 1)))["unsharp"], **restorers}.items():
+            for method, restore in {"unsharp": UNSHARP, **restorers}.items():
                 restored = restore(sharp)
                 report.rows.append({
                     "image": path.name, "kind": "none", "draw": 0, "method": method, "kernel_size": [1, 1],

@@ -58,6 +58,12 @@ def forgot():
     return render_form("auth/forgot.html", form)
 
 
+def replace_password(user: User, password: str) -> None:
+    """Give ``user`` a new password and end every session that was logged in with the old one."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+
+
 @bp.route("/reset", methods=["GET", "POST"])
 @public
 @limiter.limit(auth_rate_limit, methods=["POST"])
@@ -79,9 +85,8 @@ def reset():
             return render_form("auth/reset.html", form, email=email)
         result = codes.check_code(sql, user, "reset", form.code.data)
         if result is codes.CodeCheck.OK:
-            user.password_hash = hash_password(form.password.data)
+            replace_password(user, form.password.data)
             user.email_verified = True  # the code proved the address
-            user.session_version += 1  # every other session of this user ends here
             user.failed_logins = 0
             user.last_failed_login_at = None
             sql.commit()
@@ -113,8 +118,7 @@ def change_password(username: str):
         if problems:
             form.password.errors.extend(str(p) for p in problems)
             return render_form("auth/password.html", form)
-        user.password_hash = hash_password(form.password.data)
-        user.session_version += 1  # every other browser logged in as this user is logged out
+        replace_password(user, form.password.data)
         sql.commit()
         start_session(user)  # this one stays in, on a fresh cookie that carries the new version
         flash(_("Your password is changed. Any other device logged in as you has been logged out."), "info")

@@ -173,7 +173,8 @@ def test_bfloat16_stays_within_two_levels_of_float32_with_the_shipped_weights(mo
     monkeypatch.setenv("RESTORA_INFERENCE_PRECISION", "bfloat16")
     fast = np.asarray(TOOLS["deblur"].run(photo)).astype(int)
     difference = np.abs(fast - exact)
-    assert difference.max() <= 2 and difference.mean() < 0.1  # measured: max 2, mean 0.03 on whole photos
+    # measured on whole photos: max 2, mean 0.009-0.021 (docs/training/deblur_checks.py precision)
+    assert difference.max() <= 2 and difference.mean() < 0.1
     assert np.abs(exact - np.asarray(photo).astype(int)).mean() > 1  # the net did change the photo
 
 
