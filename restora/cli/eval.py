@@ -24,9 +24,12 @@ def eval_group() -> None:
 @click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the blur kernels.")
 @click.option("--kernels", type=click.IntRange(1, 50), default=3, show_default=True,
               help="Kernels drawn per photo and kind.")
-@click.option("--baselines-only", is_flag=True, help="Skip the net: only blurred, unsharp, Wiener, Richardson–Lucy.")
+@click.option("--method", "methods", multiple=True, type=click.Choice(["net", "kernel"]), default=("net",),
+              show_default=True, help="The tool's method(s) to score: net (reported as `output`) and/or kernel.")
+@click.option("--baselines-only", is_flag=True, help="Skip the tool: only blurred, unsharp, Wiener, Richardson–Lucy.")
 def eval_deblur(
-    data_dir: Path, weights: str, tile: int, json_path: Path | None, seed: int, kernels: int, baselines_only: bool
+    data_dir: Path, weights: str, tile: int, json_path: Path | None, seed: int, kernels: int,
+    methods: tuple[str, ...], baselines_only: bool
 ) -> None:
     """Blur each photo (trajectory and linear kernels, fixed seeds), restore it, report mean PSNR/SSIM."""
     import numpy as np
@@ -40,13 +43,16 @@ def eval_deblur(
         from restora.tools import TOOLS
 
         tool = TOOLS["deblur"]
-        params = tool.validate({"weights": weights} | ({"tile": tile} if tile is not None else {}))
-        try:
-            tool.prepare(**params)
-        except WeightsError as exc:
-            click.echo(f"restora: {exc}", err=True)
-            raise SystemExit(EXIT_MISSING_WEIGHTS) from None
-        restorers["output"] = lambda rgb: np.asarray(tool.run(Image.fromarray(rgb), **params))
+        for method in dict.fromkeys(methods):
+            params = tool.validate({"weights": weights, "method": method} | ({"tile": tile} if tile is not None else {}))
+            try:
+                tool.prepare(**params)
+            except WeightsError as exc:
+                click.echo(f"restora: {exc}", err=True)
+                raise SystemExit(EXIT_MISSING_WEIGHTS) from None
+            # "output" is the net's row, the name model cards and earlier reports use
+            restorers["output" if method == "net" else method] = (
+                lambda rgb, params=params: np.asarray(tool.run(Image.fromarray(rgb), **params)))
     try:
         report = evaluate(data_dir, restorers, EvalConfig(seed=seed, kernels_per_image=kernels),
                           progress=lambda step: click.echo(f"  {step}", err=True))
@@ -56,6 +62,7 @@ def eval_deblur(
     if json_path is not None:
         result = report.to_json()
         result["weights"] = None if baselines_only else (weights or "default")
+        result["methods"] = [] if baselines_only else list(dict.fromkeys(methods))
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 

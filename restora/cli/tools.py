@@ -92,6 +92,14 @@ def adjust(inputs: tuple[Path, ...], out: Path, recursive: bool, rotate: str, br
     help="Registered weights (see `restora models list`) or a file; default: Restora's shipped weights.",
 )
 @click.option(
+    "--method",
+    type=click.Choice(["net", "kernel"]),  # the tool's METHODS (a test keeps them equal)
+    default="net",
+    show_default=True,
+    help="net: the trained generator; kernel: estimate the shake's blur kernel and deconvolve "
+    "(stronger on large shake of a still scene, slower, can ring on slight or uneven blur).",
+)
+@click.option(
     "--strength",
     type=click.FloatRange(0.0, 1.0),
     default=1.0,
@@ -106,6 +114,8 @@ def adjust(inputs: tuple[Path, ...], out: Path, recursive: bool, rotate: str, br
     metavar="PX",
     help="Photos larger than this are processed in overlapping tiles to bound memory.",
 )
-def deblur(inputs: tuple[Path, ...], out: Path, recursive: bool, weights: str, strength: float, tile: int) -> None:
+def deblur(inputs: tuple[Path, ...], out: Path, recursive: bool, weights: str, method: str, strength: float,
+           tile: int) -> None:
     """Remove motion blur (camera shake) from photos."""
-    run_tool("deblur", inputs, out, recursive, {"weights": weights, "strength": strength, "tile": tile})
+    run_tool("deblur", inputs, out, recursive,
+             {"weights": weights, "method": method, "strength": strength, "tile": tile})

@@ -30,7 +30,19 @@ TILE_OVERLAP = 96
 SIZE_MULTIPLE = 4  # two stride-2 downsamplers
 MIN_SIDE = 16  # reflection padding inside the net needs a few pixels at quarter resolution
 
+METHODS = ("net", "kernel")
+
 DEBLUR_PARAMS = (
+    Param(
+        "method",
+        "choice",
+        default="net",
+        label="Method",
+        help="net: the trained generator (fast, safe on slight blur); kernel: estimate the camera shake's blur "
+        "kernel and deconvolve (much stronger on large shake of a still scene, slower, can ring on slight or "
+        "uneven blur)",
+        choices=METHODS,
+    ),
     Param(
         "strength",
         "float",
@@ -167,6 +179,24 @@ def run_generator(net: Any, rgb: np.ndarray, *, tile: int, progress: Progress | 
     return np.clip(np.rint((restored + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
+def deblur_by_net(rgb: np.ndarray, weights: str, *, tile: int, progress: Progress | None) -> np.ndarray:
+    from restora.config import load_settings
+
+    net = NETS.get(weights)
+    bfloat16 = uses_bfloat16(load_settings().inference_precision)
+    return run_generator(net, rgb, tile=tile, progress=progress, bfloat16=bfloat16)
+
+
+def deblur_by_kernel(rgb: np.ndarray, progress: Progress | None) -> np.ndarray:
+    """uint8 H×W×3 -> uint8 H×W×3 by blind kernel estimation and deconvolution (restora.imaging.blind)."""
+    from restora.imaging.blind import blind_deblur
+
+    if min(rgb.shape[:2]) < MIN_SIDE:
+        return rgb.copy()  # too small to hold a blur worth measuring
+    restored, _ = blind_deblur(rgb.astype(np.float32) / 255.0, progress=progress)
+    return np.clip(np.rint(restored * 255.0), 0, 255).astype(np.uint8)
+
+
 @dataclass
 class Deblur(BaseTool):
     name: str = "deblur"
@@ -174,29 +204,30 @@ class Deblur(BaseTool):
     description: str = "Remove motion blur (camera shake) from a photo."
     params: tuple[Param, ...] = field(default=DEBLUR_PARAMS)
 
-    def prepare(self, *, weights: str = "", **_: Any) -> None:
+    def prepare(self, *, weights: str = "", method: str = "net", **_: Any) -> None:
         """Load the net now, so a missing file is reported before any image is read.
 
         :raises MissingWeights: when the weights are not on this machine.
         """
-        NETS.get(weights)
+        if method == "net":
+            NETS.get(weights)
 
     def run(
         self,
         image: Image.Image,
         *,
+        method: str = "net",
         strength: float = 1.0,
         weights: str = "",
         tile: int = DEFAULT_TILE,
         progress: Progress | None = None,
     ) -> Image.Image:
-        from restora.config import load_settings
-
-        net = NETS.get(weights)
         rgb, alpha = split_alpha(image)
         original = np.asarray(rgb.convert("RGB"))
-        bfloat16 = uses_bfloat16(load_settings().inference_precision)
-        restored = run_generator(net, original, tile=int(tile), progress=progress, bfloat16=bfloat16)
+        if method == "kernel":
+            restored = deblur_by_kernel(original, progress)
+        else:
+            restored = deblur_by_net(original, weights, tile=int(tile), progress=progress)
         if strength < 1.0:
             blended = original + float(strength) * (restored.astype(np.float32) - original)
             restored = np.clip(np.rint(blended), 0, 255).astype(np.uint8)

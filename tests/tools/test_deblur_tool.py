@@ -185,3 +185,37 @@ def test_precision_setting():
     assert isinstance(uses_bfloat16("auto"), bool)
     with pytest.raises(ConfigError, match="inference_precision"):
         load_settings(inference_precision="float16")
+
+
+def test_kernel_method_needs_no_weights_and_keeps_size_and_alpha(tmp_path):
+    # RESTORA_MODELS_DIR is empty here: the kernel method must not ask for a net
+    image = golden_input().convert("RGBA")
+    image.putalpha(Image.new("L", image.size, 77))
+    params = TOOLS["deblur"].validate({"method": "kernel", "weights": "deblurgan-v1"})
+    TOOLS["deblur"].prepare(**params)
+    out = TOOLS["deblur"].run(image, **params)
+    assert out.size == image.size and out.mode == "RGBA" and out.getchannel("A").getextrema() == (77, 77)
+    for tiny in (Image.new("RGB", (1, 1), (200, 10, 10)), Image.new("L", (5, 3), 90)):
+        assert TOOLS["deblur"].run(tiny, method="kernel").size == tiny.size
+
+
+def test_method_is_validated():
+    with pytest.raises(InvalidParams, match="net, kernel"):
+        TOOLS["deblur"].validate({"method": "fft"})
+
+
+def test_cli_kernel_method(tmp_path):
+    golden_input().save(tmp_path / "in.png")
+    result = CliRunner().invoke(
+        main, ["deblur", str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png"), "--method", "kernel"]
+    )
+    assert result.exit_code == 0, result.output
+    with Image.open(tmp_path / "out.png") as written:
+        assert written.size == golden_input().size
+
+
+def test_cli_methods_are_the_tools():
+    from restora.cli.tools import deblur
+    from restora.tools.deblur import METHODS
+
+    assert tuple(next(p for p in deblur.params if p.name == "method").type.choices) == METHODS

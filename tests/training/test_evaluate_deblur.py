@@ -80,3 +80,15 @@ def test_export_eval_set(tmp_path):
             assert image.mode == "RGB" and min(image.size) >= 300
     credits = (tmp_path / "set" / "CREDITS.md").read_text()
     assert "CC-BY-2.0" in credits and "china.png" in credits
+
+
+def test_cli_scores_the_kernel_method_without_weights(small_set, tmp_path, monkeypatch):
+    monkeypatch.setenv("RESTORA_MODELS_DIR", str(tmp_path / "none"))  # the kernel method needs no net
+    out = tmp_path / "eval.json"
+    command = ["eval", "deblur", "--data", str(small_set), "--method", "kernel", "--kernels", "1", "--json", str(out)]
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 0, result.output
+    saved = json.loads(out.read_text())
+    assert saved["methods"] == ["kernel"]
+    assert set(saved["means"]["trajectory"]) == {"blurred", "unsharp", "wiener", "richardson_lucy", "kernel"}
+    assert set(saved["unblurred"]) == {"unsharp", "kernel"}

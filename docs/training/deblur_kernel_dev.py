@@ -1,0 +1,60 @@
+"""The kernel method's development measurements (docs/training/deblur.md §9), on Debian photos, never the eval set.
+
+    PYTHONPATH=. .venv/bin/python docs/training/deblur_kernel_dev.py PHOTOS_DIR trajectory [NOISE_SIGMA]
+
+PHOTOS_DIR is `restora data debian --out DIR`'s folder. The 4 validation photos of its manifest and every
+12th training photo (9 in all) are shrunk to 640 px, blurred twice each with seed 7 (the evaluation uses
+2026 and other photos), and restored by blind kernel estimation + deconvolution. "oracle" deconvolves with
+the true kernel, for scale. Prints one line per case and the means.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from restora.imaging import blind
+from restora.imaging.metrics import psnr, quantise
+from restora.training.evaluate_deblur import blur_case
+
+
+def dev_photos(photos_dir: Path) -> list[tuple[str, np.ndarray]]:
+    entries = json.loads((photos_dir / "manifest.json").read_text())["entries"]
+    val = [e["file"] for e in entries if e["kind"] == "photo" and e["split"] == "val"]
+    train = [e["file"] for e in entries if e["kind"] == "photo" and e["split"] == "train"]
+    out = []
+    for name in sorted(val + train[::12][:5]):
+        with Image.open(photos_dir / name) as opened:
+            photo = opened.convert("RGB")
+        photo.thumbnail((640, 640), Image.LANCZOS)
+        out.append((Path(name).stem + ".png", np.asarray(photo)))
+    return out
+
+
+def main(photos_dir: Path, kind: str, noise: float) -> None:
+    rows = []
+    for name, sharp in dev_photos(photos_dir):
+        for draw in range(2):
+            blurred, kernel = blur_case(sharp, name, kind, 7, draw)
+            if noise:
+                noisy = blurred / 255.0 + np.random.default_rng(draw).normal(0, noise, blurred.shape)
+                blurred = quantise(np.clip(noisy, 0, 1))
+            restored, _ = blind.blind_deblur(blurred / 255.0)
+            oracle = blind.deconvolve(blurred / 255.0, kernel)
+            row = {"blurred": psnr(sharp, blurred, border=16), "kernel": psnr(sharp, quantise(restored), border=16),
+                   "oracle": psnr(sharp, quantise(oracle), border=16)}
+            rows.append(row)
+            print(f"{name[:28]:28s} k{kernel.shape[0]:3d} " + " ".join(f"{k} {v:.2f}" for k, v in row.items()), flush=True)
+    means = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
+    worst = min(r["kernel"] - r["blurred"] for r in rows)
+    print(f"MEAN {kind} noise {noise}: blurred {means['blurred']:.2f}, kernel {means['kernel']:.2f} "
+          f"({means['kernel'] - means['blurred']:+.2f}, worst {worst:+.2f}), "
+          f"oracle {means['oracle']:.2f} ({means['oracle'] - means['blurred']:+.2f})")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 0.0)

@@ -1,0 +1,307 @@
+"""Blind deconvolution of uniform camera shake: estimate the blur kernel from the photo, then undo it.
+
+The kernel is estimated coarse to fine, after Pan, Hu, Su & Yang ("Deblurring text images via L0-regularized
+intensity and gradient prior", CVPR 2014, the gradient part) and Xu, Zheng & Jia ("Unnatural L0 sparse
+representation for natural image deblurring", CVPR 2013). At each pyramid level, a few rounds of
+
+1. *predict* the sharp photo's salient edges: the blurred photo deconvolved with the current kernel under
+   an L0 prior on gradients, which leaves only strong steps (blurred edges say the most about the blur;
+   fine texture says mostly noise);
+2. *estimate* the kernel by least squares between those gradients and the blurred photo's gradients, in
+   closed form in the Fourier domain, then keep its positive, significant part around the peak.
+
+The photo is then deconvolved in colour with the final kernel under a Gaussian prior on gradients whose
+weight follows the photo's noise (:func:`deconvolve`, :func:`noise_sigma`). Everything is FFTs of a grey
+copy. The maths assumes one blur everywhere (a shaken camera, a still scene): moving subjects, or blur
+that varies across the frame, break it, and so does a blur of only a few pixels, where the kernel's shape
+is lost in the noise (docs/training/deblur.md §9 measures where it wins and loses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import numpy as np
+from scipy import fft
+from scipy.ndimage import gaussian_filter, label, zoom
+
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class BlindConfig:
+    # Picked on 9 Debian photos outside the evaluation set (docs/training/deblur.md §9), then frozen.
+    kernel_size: int = 65  # odd; the largest blur (in px) that can be found; DeblurGAN's trajectories fit in 64
+    scale_step: float = float(np.sqrt(2.0))  # between pyramid levels
+    coarsest_kernel: int = 7  # the pyramid starts where the kernel is this small
+    iterations: int = 5  # predict/estimate rounds per level
+    kernel_reg: float = 1e-3  # Tikhonov weight on the kernel, relative to the edge gradients' energy
+    kernel_floor: float = 0.1  # kernel values below this share of the peak are noise
+    l0_weight: float = 8e-3  # λ of the L0 gradient prior (Pan et al. use 4e-3; 8e-3 lost less on small blur)
+
+
+def to_grey(image: np.ndarray) -> np.ndarray:
+    image = np.asarray(image, dtype=np.float32)
+    return image if image.ndim == 2 else image[..., :3] @ LUMA
+
+
+# --- Fourier helpers -------------------------------------------------------------------------------------
+
+
+def _psf_spectrum(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """rfft2 of ``kernel`` placed so its middle pixel sits at (0, 0): filtering does not move the image."""
+    padded = np.zeros(shape, dtype=np.float32)
+    kh, kw = kernel.shape
+    padded[:kh, :kw] = kernel
+    padded = np.roll(padded, (-(kh // 2), -(kw // 2)), axis=(0, 1))
+    return fft.rfft2(padded)
+
+
+def _difference_spectra(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Spectra of the forward differences x[i+1] - x[i] along columns and rows (circular)."""
+    dx = np.zeros(shape, dtype=np.float32)
+    dx[0, 0], dx[0, 1] = -1.0, 1.0
+    dy = np.zeros(shape, dtype=np.float32)
+    dy[0, 0], dy[1, 0] = -1.0, 1.0
+    # the operator computes x[i+1] - x[i], i.e. correlation; as a convolution its spectrum is conjugated
+    return np.conj(fft.rfft2(dx)), np.conj(fft.rfft2(dy))
+
+
+def _gradients(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Circular forward differences, matching :func:`_difference_spectra`."""
+    return np.roll(image, -1, axis=1) - image, np.roll(image, -1, axis=0) - image
+
+
+def _deconvolve_padded(padded: np.ndarray, kernel: np.ndarray, reg: float, floor: float) -> np.ndarray:
+    """argmin_x |k*x - y|² + reg·|∇x|² + floor·|x - mean|², closed form; ``padded`` is already padded.
+
+    The floor is a Wiener-style constant: at a straight blur's spectral zeros the gradient prior alone is
+    nearly zero at low frequencies, and the mismatch of the padded frame came back as stripes one blur
+    length apart (a 31-px line on skimage's camera: 12.8 dB with the true kernel, 23.4 with floor 0.01).
+    """
+    spectrum = _psf_spectrum(kernel, padded.shape)
+    dx, dy = _difference_spectra(padded.shape)
+    prior = reg * (np.abs(dx) ** 2 + np.abs(dy) ** 2) + floor
+    prior[0, 0] = 0.0  # the mean (DC) is known exactly: the kernel sums to 1
+    restored = fft.irfft2(np.conj(spectrum) * fft.rfft2(padded) / (np.abs(spectrum) ** 2 + prior),
+                          s=padded.shape)
+    return restored.astype(np.float32)
+
+
+def _pad(image: np.ndarray, width: int) -> np.ndarray:
+    return np.pad(image, ((width, width), (width, width)), mode="reflect")
+
+
+# The final deconvolution's prior weight: noise power over the power of a photo's gradients (about 0.05²
+# on [0, 1]), clamped. 5e-3 at least, since an estimated kernel is never exact: with the true kernel 1.5e-3
+# restores more, with an estimated one 5e-3 lost less (§9).
+GRADIENT_POWER = 0.05 ** 2
+MIN_REG, MAX_REG = 5e-3, 0.1
+
+
+def noise_sigma(image: np.ndarray) -> float:
+    """Standard deviation of white noise in ``image`` ([0, 1]), after Immerkær ("Fast noise variance
+    estimation", 1996): a 3×3 operator blind to planes and ramps, so on a blurred photo it sees noise."""
+    grey = to_grey(image).astype(np.float64)
+    if min(grey.shape) < 3:
+        return 0.0
+    operator = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float64)
+    from scipy.signal import convolve2d
+
+    response = convolve2d(grey, operator, mode="valid")
+    return float(np.sqrt(np.pi / 2) * np.mean(np.abs(response)) / 6.0)
+
+
+def regularisation_for(image: np.ndarray) -> float:
+    return float(np.clip(noise_sigma(image) ** 2 / GRADIENT_POWER, MIN_REG, MAX_REG))
+
+
+# Same value as the Wiener baseline's balance (restora.imaging.sharpen), picked on skimage's camera.
+DECONVOLUTION_FLOOR = 0.01
+
+
+def deconvolve(image: np.ndarray, kernel: np.ndarray, *, reg: float | None = None,
+               floor: float = DECONVOLUTION_FLOOR) -> np.ndarray:
+    """Non-blind deconvolution of an H×W or H×W×C float image in [0, 1] with a Gaussian gradient prior.
+
+    ``reg`` None: from the image's noise (:func:`regularisation_for`)."""
+    if reg is None:
+        reg = regularisation_for(image)
+    image = np.asarray(image, dtype=np.float32)
+    width = min(kernel.shape[0], min(image.shape[:2]) - 1)
+
+    def one(channel: np.ndarray) -> np.ndarray:
+        return _deconvolve_padded(_pad(channel, width), kernel, reg, floor)[width:-width, width:-width]
+
+    if image.ndim == 2:
+        return np.clip(one(image), 0.0, 1.0)
+    return np.clip(np.stack([one(image[..., c]) for c in range(image.shape[2])], axis=-1), 0.0, 1.0)
+
+
+# --- one level of the kernel estimation ------------------------------------------------------------------
+
+
+def _l0_restore(padded: np.ndarray, kernel: np.ndarray, weight: float,
+                beta_max: float = 1e5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """argmin_x |k*x - y|² + weight·|∇x|₀ by half-quadratic splitting (Xu, Lu, Xu & Jia 2011; Pan et al. 2014).
+
+    Each round keeps only gradients whose square exceeds weight/β and solves for x in closed form; β
+    doubles until the gradients are exactly those kept. The result is piecewise flat with sharp steps:
+    the salient edges a kernel can be measured from. Returns the photo and its kept gradients (x, y).
+    """
+    spectrum = _psf_spectrum(kernel, padded.shape)
+    dx, dy = _difference_spectra(padded.shape)
+    numerator_data = np.conj(spectrum) * fft.rfft2(padded)
+    kernel_power = np.abs(spectrum) ** 2
+    prior = np.abs(dx) ** 2 + np.abs(dy) ** 2
+    latent = padded
+    beta = 2 * weight
+    while beta < beta_max:
+        gx, gy = _gradients(latent)
+        small = gx ** 2 + gy ** 2 < weight / beta
+        gx[small], gy[small] = 0.0, 0.0
+        guide = np.conj(dx) * fft.rfft2(gx) + np.conj(dy) * fft.rfft2(gy)
+        latent = fft.irfft2((numerator_data + beta * guide) / (kernel_power + beta * prior), s=padded.shape)
+        latent = latent.astype(np.float32)
+        beta *= 2
+    return latent, gx, gy
+
+
+def _clean_kernel(raw: np.ndarray, floor: float) -> np.ndarray:
+    """Positive part, small values dropped, only the pieces connected to the peak kept, sum 1, centred."""
+    kernel = np.maximum(raw, 0.0)
+    if kernel.max() <= 0:
+        return _delta(raw.shape[0])
+    kernel[kernel < floor * kernel.max()] = 0.0
+    pieces, _ = label(kernel > 0)
+    kernel[pieces != pieces[np.unravel_index(np.argmax(kernel), kernel.shape)]] = 0.0
+    return _centre(kernel / kernel.sum())
+
+
+def _centre(kernel: np.ndarray) -> np.ndarray:
+    """Shift by whole pixels so the centre of mass is in the middle pixel (as the blur synthesis does)."""
+    size = kernel.shape[0]
+    rows, cols = np.indices(kernel.shape)
+    cy, cx = int(round(float((kernel * rows).sum()))), int(round(float((kernel * cols).sum())))
+    shifted = np.zeros_like(kernel)
+    dy, dx = size // 2 - cy, size // 2 - cx
+    src = kernel[max(0, -dy): size - max(0, dy), max(0, -dx): size - max(0, dx)]
+    shifted[max(0, dy): max(0, dy) + src.shape[0], max(0, dx): max(0, dx) + src.shape[1]] = src
+    return shifted / shifted.sum()
+
+
+def _delta(size: int) -> np.ndarray:
+    kernel = np.zeros((size, size), dtype=np.float32)
+    kernel[size // 2, size // 2] = 1.0
+    return kernel
+
+
+def _estimate_from_gradients(px: np.ndarray, py: np.ndarray, blurred: np.ndarray, ksize: int,
+                             config: BlindConfig) -> np.ndarray:
+    """argmin_k Σ |k*p - ∂y|² + β|k|² over both directions, in the Fourier domain, cropped to ksize."""
+    bx, by = _gradients(blurred)
+    # the frame of ∂y holds padding, not blur: leave it out of the fit on both sides
+    margin = ksize // 2 + 1
+    mask = np.zeros(blurred.shape, dtype=np.float32)
+    mask[margin:-margin, margin:-margin] = 1.0
+    fpx, fpy = fft.rfft2(px * mask), fft.rfft2(py * mask)
+    fbx, fby = fft.rfft2(bx * mask), fft.rfft2(by * mask)
+    energy = np.abs(fpx) ** 2 + np.abs(fpy) ** 2
+    if not energy.mean() > 0:
+        return _delta(ksize)  # no edge survived: nothing to measure a blur from
+    beta = config.kernel_reg * float(energy.mean())
+    full = fft.irfft2((np.conj(fpx) * fbx + np.conj(fpy) * fby) / (energy + beta), s=blurred.shape)
+    half = ksize // 2
+    raw = np.roll(full, (half, half), axis=(0, 1))[:ksize, :ksize]
+    return _clean_kernel(raw.astype(np.float32), config.kernel_floor)
+
+
+def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    factors = (shape[0] / image.shape[0], shape[1] / image.shape[1])
+    if factors[0] < 1:
+        image = gaussian_filter(image, 0.5 / factors[0] * 0.8)  # anti-alias before shrinking
+    out = zoom(image, factors, order=1)
+    return out[: shape[0], : shape[1]]
+
+
+def kernel_sizes(config: BlindConfig) -> list[int]:
+    """Odd kernel sizes of the pyramid, coarsest first."""
+    sizes = [config.kernel_size]
+    while sizes[-1] / config.scale_step >= config.coarsest_kernel:
+        size = int(round(sizes[-1] / config.scale_step))
+        sizes.append(size + 1 - size % 2)
+    return sizes[::-1]
+
+
+def estimate_kernel(blurred: np.ndarray, config: BlindConfig = BlindConfig(),
+                    progress: Callable[[float], None] | None = None) -> np.ndarray:
+    """The blur kernel of ``blurred`` (H×W or H×W×C float in [0, 1]): a ksize×ksize array summing to 1."""
+    grey = to_grey(blurred)
+    # a kernel wider than half the photo cannot be told from the photo's content
+    largest = max(3, min(grey.shape) // 2 - 1 + min(grey.shape) // 2 % 2)
+    if config.kernel_size > largest:
+        config = replace(config, kernel_size=largest, coarsest_kernel=min(config.coarsest_kernel, largest))
+    kernel = _delta(3)
+    weight = config.l0_weight
+    sizes = kernel_sizes(config)
+    for done, ksize in enumerate(sizes):
+        if progress:
+            progress(done / len(sizes))
+        scale = ksize / config.kernel_size
+        shape = (max(8, int(round(grey.shape[0] * scale))), max(8, int(round(grey.shape[1] * scale))))
+        level = _resize(grey, shape) if scale < 1 else grey
+        padded = _pad(level, ksize)
+        kernel = _resize_kernel(kernel, ksize)
+        for _ in range(config.iterations):
+            _, gx, gy = _l0_restore(padded, kernel, weight)
+            kernel = _estimate_from_gradients(gx, gy, padded, ksize, config)
+            weight = max(weight / 1.1, 1e-4)
+    return kernel
+
+
+def _resize_kernel(kernel: np.ndarray, size: int) -> np.ndarray:
+    """The kernel of one pyramid level carried to the next (larger) size, sum 1."""
+    if kernel.shape[0] == size:
+        return kernel
+    grown = np.maximum(zoom(kernel, size / kernel.shape[0], order=1), 0)
+    out = np.zeros((size, size), dtype=np.float32)
+    h = min(size, grown.shape[0])
+    out[:h, :h] = grown[:h, :h]
+    return _centre(out / out.sum())
+
+
+
+# Kernels are estimated on a copy at most this large (long side): estimation time stays a few seconds
+# whatever the photo's size, and the kernel is scaled up for the full-size deconvolution.
+ESTIMATE_SIDE = 768
+
+
+def _scale_kernel(kernel: np.ndarray, factor: float) -> np.ndarray:
+    """``kernel`` drawn ``factor`` times larger (odd side, sum 1, centred)."""
+    if factor <= 1.0:
+        return kernel
+    grown = np.maximum(zoom(kernel.astype(np.float64), factor, order=1), 0.0)
+    size = grown.shape[0] + 1 - grown.shape[0] % 2
+    out = np.zeros((size, size), dtype=np.float32)
+    out[: grown.shape[0], : grown.shape[1]] = grown
+    return _centre(out / out.sum())
+
+
+def blind_deblur(image: np.ndarray, config: BlindConfig = BlindConfig(),
+                 progress: Callable[[float], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(restored photo, kernel at full size) for an H×W×C float photo in [0, 1] with uniform camera shake."""
+    height, width = image.shape[:2]
+    scale = min(1.0, ESTIMATE_SIDE / max(height, width))
+    small = image
+    if scale < 1.0:
+        shape = (max(8, round(height * scale)), max(8, round(width * scale)))
+        small = np.stack([_resize(image[..., c], shape) for c in range(image.shape[2])], axis=-1)
+    stage = (lambda f: progress(0.9 * f)) if progress else None
+    kernel = _scale_kernel(estimate_kernel(small, config, stage), 1.0 / scale)
+    # the noise is measured on the small copy too: shrinking averages it down by the same factor the
+    # deconvolution's own averaging over the larger kernel brings back
+    restored = deconvolve(image, kernel, reg=regularisation_for(small))
+    if progress:
+        progress(1.0)
+    return restored, kernel
