@@ -34,12 +34,15 @@ CHOICE_LABELS = {
     "green": _l("Green"),
     CUSTOM: _l("Custom colour"),
     PICTURE: _l("A picture"),
+    "net": _l("Trained net"),
+    "kernel": _l("Measure the shake and undo it"),
 }
 PARAM_LABELS = {
     "rotate": _l("Rotation"),
     "brightness": _l("Brightness"),
     "tile": _l("Tile size (px)"),
     "strength": _l("Strength"),
+    "method": _l("Method"),
     "color": _l("New background"),
     "colour": _l("New background"),
     "image": _l("Background picture"),
@@ -50,6 +53,8 @@ PARAM_HELP = {
     "brightness": _l("1 keeps it; below 1 is darker (down to 0.2), above 1 brighter (up to 100)."),
     "tile": _l("Large photos are processed in overlapping tiles of this size to save memory."),
     "strength": _l("1 applies the full correction; lower values blend back towards your photo (for slight blur)."),
+    "method": _l("The trained net is quick and safe on slight blur. Measuring the shake is slower and much "
+                 "stronger on a still scene shaken hard, but can ring where the blur is slight or uneven."),
 }
 
 
