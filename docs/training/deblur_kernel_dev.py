@@ -1,6 +1,8 @@
 """The kernel method's development measurements (docs/training/deblur.md §9), on Debian photos, never the eval set.
 
-    PYTHONPATH=. .venv/bin/python docs/training/deblur_kernel_dev.py PHOTOS_DIR trajectory [NOISE_SIGMA]
+    PYTHONPATH=. .venv/bin/python docs/training/deblur_kernel_dev.py PHOTOS_DIR trajectory [NOISE_SIGMA [CONFIG_JSON]]
+
+CONFIG_JSON overrides fields of restora.imaging.blind.BlindConfig, e.g. '{"l0_weight": 0.016}'.
 
 PHOTOS_DIR is `restora data debian --out DIR`'s folder. The 4 validation photos of its manifest and every
 12th training photo (9 in all) are shrunk to 640 px, blurred twice each with seed 7 (the evaluation uses
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +38,7 @@ def dev_photos(photos_dir: Path) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def main(photos_dir: Path, kind: str, noise: float) -> None:
+def main(photos_dir: Path, kind: str, noise: float, config: blind.BlindConfig) -> None:
     rows = []
     for name, sharp in dev_photos(photos_dir):
         for draw in range(2):
@@ -43,7 +46,7 @@ def main(photos_dir: Path, kind: str, noise: float) -> None:
             if noise:
                 noisy = blurred / 255.0 + np.random.default_rng(draw).normal(0, noise, blurred.shape)
                 blurred = quantise(np.clip(noisy, 0, 1))
-            restored, _ = blind.blind_deblur(blurred / 255.0)
+            restored = blind.blind_deblur(blurred / 255.0, config).restored
             oracle = blind.deconvolve(blurred / 255.0, kernel)
             row = {"blurred": psnr(sharp, blurred, border=16), "kernel": psnr(sharp, quantise(restored), border=16),
                    "oracle": psnr(sharp, quantise(oracle), border=16)}
@@ -57,4 +60,6 @@ def main(photos_dir: Path, kind: str, noise: float) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 0.0)
+    overrides = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+    main(Path(sys.argv[1]), sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 0.0,
+         replace(blind.BlindConfig(), **overrides))

@@ -24,8 +24,9 @@ def eval_group() -> None:
 @click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the blur kernels.")
 @click.option("--kernels", type=click.IntRange(1, 50), default=3, show_default=True,
               help="Kernels drawn per photo and kind.")
-@click.option("--method", "methods", multiple=True, type=click.Choice(["net", "kernel"]), default=("net",),
-              show_default=True, help="The tool's method(s) to score: net (reported as `output`) and/or kernel.")
+@click.option("--method", "methods", multiple=True, type=click.Choice(["auto", "net", "kernel"]),
+              default=("net",), show_default=True,
+              help="The tool's method(s) to score: net (reported as `output`), kernel, auto.")
 @click.option("--baselines-only", is_flag=True, help="Skip the tool: only blurred, unsharp, Wiener, Richardson–Lucy.")
 def eval_deblur(
     data_dir: Path, weights: str, tile: int, json_path: Path | None, seed: int, kernels: int,

@@ -93,11 +93,12 @@ def adjust(inputs: tuple[Path, ...], out: Path, recursive: bool, rotate: str, br
 )
 @click.option(
     "--method",
-    type=click.Choice(["net", "kernel"]),  # the tool's METHODS (a test keeps them equal)
+    type=click.Choice(["auto", "net", "kernel"]),  # the tool's METHODS (a test keeps them equal)
     default="net",
     show_default=True,
     help="net: the trained generator; kernel: estimate the shake's blur kernel and deconvolve "
-    "(stronger on large shake of a still scene, slower, can ring on slight or uneven blur).",
+    "(stronger on large shake of a still scene, slower, can ring on slight or uneven blur); "
+    "auto: estimate the kernel, deconvolve if the shake is large, else the net.",
 )
 @click.option(
     "--strength",

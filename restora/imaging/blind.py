@@ -288,9 +288,25 @@ def _scale_kernel(kernel: np.ndarray, factor: float) -> np.ndarray:
     return _centre(out / out.sum())
 
 
+def kernel_spread(kernel: np.ndarray) -> float:
+    """Root-mean-square distance (px) of the kernel's mass from its centre of mass: how far it smears."""
+    rows, cols = np.indices(kernel.shape)
+    total = float(kernel.sum())
+    cy, cx = float((kernel * rows).sum()) / total, float((kernel * cols).sum()) / total
+    return float(np.sqrt((kernel * ((rows - cy) ** 2 + (cols - cx) ** 2)).sum() / total))
+
+
+@dataclass
+class BlindResult:
+    restored: np.ndarray | None  # None when the blur was too slight to deconvolve (see ``min_spread``)
+    kernel: np.ndarray  # at the photo's full size
+    spread: float  # kernel_spread at the size it was estimated at (at most ESTIMATE_SIDE)
+
+
 def blind_deblur(image: np.ndarray, config: BlindConfig = BlindConfig(),
-                 progress: Callable[[float], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(restored photo, kernel at full size) for an H×W×C float photo in [0, 1] with uniform camera shake."""
+                 progress: Callable[[float], None] | None = None, *, min_spread: float = 0.0) -> BlindResult:
+    """Estimate the shake of an H×W×C float photo in [0, 1] and deconvolve it, unless the kernel's spread
+    (at the estimation size) is below ``min_spread``."""
     height, width = image.shape[:2]
     scale = min(1.0, ESTIMATE_SIDE / max(height, width))
     small = image
@@ -298,10 +314,14 @@ def blind_deblur(image: np.ndarray, config: BlindConfig = BlindConfig(),
         shape = (max(8, round(height * scale)), max(8, round(width * scale)))
         small = np.stack([_resize(image[..., c], shape) for c in range(image.shape[2])], axis=-1)
     stage = (lambda f: progress(0.9 * f)) if progress else None
-    kernel = _scale_kernel(estimate_kernel(small, config, stage), 1.0 / scale)
-    # the noise is measured on the small copy too: shrinking averages it down by the same factor the
-    # deconvolution's own averaging over the larger kernel brings back
-    restored = deconvolve(image, kernel, reg=regularisation_for(small))
+    estimated = estimate_kernel(small, config, stage)
+    spread = kernel_spread(estimated)
+    kernel = _scale_kernel(estimated, 1.0 / scale)
+    restored = None
+    if spread >= min_spread:
+        # the noise is measured on the small copy too: shrinking averages it down by the same factor the
+        # deconvolution's own averaging over the larger kernel brings back
+        restored = deconvolve(image, kernel, reg=regularisation_for(small))
     if progress:
         progress(1.0)
-    return restored, kernel
+    return BlindResult(restored, kernel, spread)

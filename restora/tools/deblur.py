@@ -30,7 +30,12 @@ TILE_OVERLAP = 96
 SIZE_MULTIPLE = 4  # two stride-2 downsamplers
 MIN_SIDE = 16  # reflection padding inside the net needs a few pixels at quarter resolution
 
-METHODS = ("net", "kernel")
+METHODS = ("auto", "net", "kernel")
+# "auto" deconvolves when the estimated kernel spreads at least this far (px, RMS, at the estimation size)
+# and otherwise runs the net. Estimated on sharp photos, kernels spread 0.9-2.2 px (the L0 prediction's
+# steps are crisper than real edges), and there deconvolution damaged them (27-38 dB against themselves)
+# where the net left them alone (42-50 dB); picked on the Debian development photos, docs/training/deblur.md §9.
+AUTO_MIN_SPREAD = 2.3
 
 DEBLUR_PARAMS = (
     Param(
@@ -40,7 +45,7 @@ DEBLUR_PARAMS = (
         label="Method",
         help="net: the trained generator (fast, safe on slight blur); kernel: estimate the camera shake's blur "
         "kernel and deconvolve (much stronger on large shake of a still scene, slower, can ring on slight or "
-        "uneven blur)",
+        "uneven blur); auto: estimate the kernel, deconvolve if the shake is large, else the net",
         choices=METHODS,
     ),
     Param(
@@ -187,14 +192,17 @@ def deblur_by_net(rgb: np.ndarray, weights: str, *, tile: int, progress: Progres
     return run_generator(net, rgb, tile=tile, progress=progress, bfloat16=bfloat16)
 
 
-def deblur_by_kernel(rgb: np.ndarray, progress: Progress | None) -> np.ndarray:
-    """uint8 H×W×3 -> uint8 H×W×3 by blind kernel estimation and deconvolution (restora.imaging.blind)."""
+def deblur_by_kernel(rgb: np.ndarray, progress: Progress | None, *, min_spread: float = 0.0) -> np.ndarray | None:
+    """uint8 H×W×3 -> uint8 H×W×3 by blind kernel estimation and deconvolution (restora.imaging.blind);
+    None when the kernel spreads less than ``min_spread``."""
     from restora.imaging.blind import blind_deblur
 
-    if min(rgb.shape[:2]) < MIN_SIDE:
-        return rgb.copy()  # too small to hold a blur worth measuring
-    restored, _ = blind_deblur(rgb.astype(np.float32) / 255.0, progress=progress)
-    return np.clip(np.rint(restored * 255.0), 0, 255).astype(np.uint8)
+    if min(rgb.shape[:2]) < MIN_SIDE:  # too small to hold a blur worth measuring
+        return None if min_spread > 0 else rgb.copy()
+    result = blind_deblur(rgb.astype(np.float32) / 255.0, progress=progress, min_spread=min_spread)
+    if result.restored is None:
+        return None
+    return np.clip(np.rint(result.restored * 255.0), 0, 255).astype(np.uint8)
 
 
 @dataclass
@@ -209,7 +217,7 @@ class Deblur(BaseTool):
 
         :raises MissingWeights: when the weights are not on this machine.
         """
-        if method == "net":
+        if method != "kernel":
             NETS.get(weights)
 
     def run(
@@ -226,6 +234,10 @@ class Deblur(BaseTool):
         original = np.asarray(rgb.convert("RGB"))
         if method == "kernel":
             restored = deblur_by_kernel(original, progress)
+        elif method == "auto":
+            restored = deblur_by_kernel(original, progress, min_spread=AUTO_MIN_SPREAD)
+            if restored is None:
+                restored = deblur_by_net(original, weights, tile=int(tile), progress=progress)
         else:
             restored = deblur_by_net(original, weights, tile=int(tile), progress=progress)
         if strength < 1.0:

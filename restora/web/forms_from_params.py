@@ -34,6 +34,7 @@ CHOICE_LABELS = {
     "green": _l("Green"),
     CUSTOM: _l("Custom colour"),
     PICTURE: _l("A picture"),
+    "auto": _l("Automatic"),
     "net": _l("Trained net"),
     "kernel": _l("Measure the shake and undo it"),
 }
@@ -54,7 +55,8 @@ PARAM_HELP = {
     "tile": _l("Large photos are processed in overlapping tiles of this size to save memory."),
     "strength": _l("1 applies the full correction; lower values blend back towards your photo (for slight blur)."),
     "method": _l("The trained net is quick and safe on slight blur. Measuring the shake is slower and much "
-                 "stronger on a still scene shaken hard, but can ring where the blur is slight or uneven."),
+                 "stronger on a still scene shaken hard, but can ring where the blur is slight or uneven. "
+                 "Automatic measures the shake and uses the net when it is slight."),
 }
 
 

@@ -64,9 +64,9 @@ def test_noise_level_is_measured_on_a_ramp(sigma):
 @pytest.mark.parametrize("shape", [(16, 16, 3), (17, 40, 3), (64, 48, 3)])
 def test_small_and_odd_photos(shape):
     photo = np.random.default_rng(1).random(shape).astype(np.float32)
-    restored, kernel = blind.blind_deblur(photo)
-    assert restored.shape == shape and np.isfinite(restored).all()
-    assert kernel.sum() == pytest.approx(1.0, abs=1e-5) and kernel.shape[0] % 2 == 1
+    result = blind.blind_deblur(photo)
+    assert result.restored.shape == shape and np.isfinite(result.restored).all()
+    assert result.kernel.sum() == pytest.approx(1.0, abs=1e-5) and result.kernel.shape[0] % 2 == 1
 
 
 def test_large_photos_are_measured_small_and_deconvolved_at_full_size(monkeypatch):
@@ -74,7 +74,16 @@ def test_large_photos_are_measured_small_and_deconvolved_at_full_size(monkeypatc
     sharp = np.repeat(_photo()[..., None], 3, axis=2)  # 384 px: estimated on a 96-px copy
     blurred = blur_image(sharp, linear_kernel(12, 0))
     seen = []
-    restored, kernel = blind.blind_deblur(blurred, progress=seen.append)
-    assert restored.shape == sharp.shape
-    assert kernel.shape[0] > blind.BlindConfig().kernel_size  # scaled back up by 4
+    result = blind.blind_deblur(blurred, progress=seen.append)
+    assert result.restored.shape == sharp.shape
+    assert result.kernel.shape[0] > blind.BlindConfig().kernel_size  # scaled back up by 4
     assert seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_spread_and_the_slight_blur_cut_off():
+    assert blind.kernel_spread(np.pad(np.ones((1, 1)), 3)) == 0.0
+    line = linear_kernel(21, 0)  # a 21-px line: RMS distance from its middle sqrt((21² - 1) / 12) ≈ 6 px
+    assert blind.kernel_spread(line) == pytest.approx(6.0, abs=0.3)
+    sharp = np.repeat(_photo()[..., None], 3, axis=2)
+    skipped = blind.blind_deblur(sharp, min_spread=50.0)
+    assert skipped.restored is None and skipped.spread < 50.0

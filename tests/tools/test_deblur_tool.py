@@ -200,7 +200,7 @@ def test_kernel_method_needs_no_weights_and_keeps_size_and_alpha(tmp_path):
 
 
 def test_method_is_validated():
-    with pytest.raises(InvalidParams, match="net, kernel"):
+    with pytest.raises(InvalidParams, match="auto, net, kernel"):
         TOOLS["deblur"].validate({"method": "fft"})
 
 
@@ -219,3 +219,16 @@ def test_cli_methods_are_the_tools():
     from restora.tools.deblur import METHODS
 
     assert tuple(next(p for p in deblur.params if p.name == "method").type.choices) == METHODS
+
+
+def test_auto_uses_the_net_on_a_sharp_photo_and_deconvolves_a_hard_shake(weights):
+    from restora.imaging.blur import blur_image, linear_kernel
+
+    sharp = golden_input()
+    params = TOOLS["deblur"].validate({"method": "auto", "weights": weights})
+    by_net = TOOLS["deblur"].run(sharp, **(params | {"method": "net"}))
+    assert np.array_equal(np.asarray(TOOLS["deblur"].run(sharp, **params)), np.asarray(by_net))
+    shaken = np.asarray(sharp).astype(np.float32) / 255.0
+    shaken = Image.fromarray(np.rint(blur_image(shaken, linear_kernel(25, 30)) * 255).astype(np.uint8))
+    by_kernel = TOOLS["deblur"].run(shaken, **(params | {"method": "kernel"}))
+    assert np.array_equal(np.asarray(TOOLS["deblur"].run(shaken, **params)), np.asarray(by_kernel))
