@@ -45,7 +45,7 @@ def precision_in_use() -> str:
 
 def time_one_megapixel(
     name: str, weights: str, architecture: dict, random_init: bool, repeats: int, warmup: int = 1,
-    precision: str = "auto",
+    precision: str = "auto", method: str = "net",
 ) -> dict:
     import torch
 
@@ -58,7 +58,8 @@ def time_one_megapixel(
     os.environ["RESTORA_INFERENCE_PRECISION"] = precision  # the tool reads the setting per photo
     try:
         used = precision_in_use()
-        median, times, cpu = median_wall_and_cpu_ms(lambda: tool.run(image, weights=weights), repeats, warmup)
+        median, times, cpu = median_wall_and_cpu_ms(lambda: tool.run(image, weights=weights, method=method),
+                                                    repeats, warmup)
     finally:
         if saved is None:
             del os.environ["RESTORA_INFERENCE_PRECISION"]
@@ -67,6 +68,7 @@ def time_one_megapixel(
     threads = torch.get_num_threads()
     return {
         "name": name,
+        "method": method,
         "precision": used,
         "size": [image.width, image.height],
         "architecture": architecture,
@@ -81,12 +83,15 @@ def time_one_megapixel(
     }
 
 
-def peak_memory(weights: str, architecture: dict, random_init: bool, megapixels: float = 12.0) -> dict:
-    command = [sys.executable, "-m", "benchmarks.deblur_memory", "--weights", weights, "--megapixels", str(megapixels)]
+def peak_memory(weights: str, architecture: dict, random_init: bool, megapixels: float = 12.0,
+                method: str = "net") -> dict:
+    command = [sys.executable, "-m", "benchmarks.deblur_memory", "--weights", weights, "--megapixels", str(megapixels),
+               "--method", method]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
     result.update({
-        "name": f"deblur_{int(megapixels)}mp_peak_memory",
+        "name": f"deblur_{int(megapixels)}mp_peak_memory" + ("" if method == "net" else f"_{method}"),
+        "method": method,
         "architecture": architecture,
         "weights": "random initialisation" if random_init else weights,
     })
@@ -107,4 +112,8 @@ def run(repeats: int = 3) -> list[dict]:
             # No warm-up run for the big layout: one run is many seconds here, and the median of 3 absorbs it.
             time_one_megapixel("deblur_1mp_deblurgan_9blocks_ngf64", official, official_arch, True, repeats, 0),
             peak_memory(shipped, shipped_arch, shipped_random),
+            # blind kernel estimation (on a copy of at most 768 px) and a full-size FFT deconvolution
+            time_one_megapixel("deblur_1mp_method_kernel", shipped, shipped_arch, shipped_random, repeats,
+                               method="kernel"),
+            peak_memory(shipped, shipped_arch, shipped_random, method="kernel"),
         ]

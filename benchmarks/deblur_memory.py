@@ -21,6 +21,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--weights", required=True)
     parser.add_argument("--megapixels", type=float, default=12.0)
+    parser.add_argument("--method", default="net")
     args = parser.parse_args()
 
     from benchmarks.common import photo
@@ -33,7 +34,7 @@ def main() -> None:
     tool.prepare(weights=args.weights)
     before = peak_rss_mb()
     started, started_cpu = time.perf_counter(), time.process_time()
-    tool.run(image, weights=args.weights)
+    tool.run(image, weights=args.weights, method=args.method)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - started_cpu
     peak = peak_rss_mb()
     print(json.dumps({

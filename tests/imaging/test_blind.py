@@ -87,3 +87,10 @@ def test_spread_and_the_slight_blur_cut_off():
     sharp = np.repeat(_photo()[..., None], 3, axis=2)
     skipped = blind.blind_deblur(sharp, min_spread=50.0)
     assert skipped.restored is None and skipped.spread < 50.0
+
+
+@pytest.mark.parametrize("step", [1.05, 1.19, 1.41, 2.0])
+def test_pyramid_sizes_shrink_to_the_coarsest(step):
+    sizes = blind.kernel_sizes(blind.BlindConfig(scale_step=step))
+    assert sizes[-1] == 65 and all(a < b for a, b in zip(sizes, sizes[1:])) and all(s % 2 for s in sizes)
+    assert sizes[0] >= 3
