@@ -1,13 +1,14 @@
 """The kernel method's development measurements (docs/training/deblur.md §9), on Debian photos, never the eval set.
 
-    PYTHONPATH=. .venv/bin/python docs/training/deblur_kernel_dev.py PHOTOS_DIR trajectory [NOISE_SIGMA [CONFIG_JSON]]
-
-CONFIG_JSON overrides fields of restora.imaging.blind.BlindConfig, e.g. '{"l0_weight": 0.016}'.
+    PYTHONPATH=. .venv/bin/python docs/training/deblur_kernel_dev.py PHOTOS_DIR KIND [NOISE_SIGMA [CONFIG_JSON]]
 
 PHOTOS_DIR is `restora data debian --out DIR`'s folder. The 4 validation photos of its manifest and every
-12th training photo (9 in all) are shrunk to 640 px, blurred twice each with seed 7 (the evaluation uses
-2026 and other photos), and restored by blind kernel estimation + deconvolution. "oracle" deconvolves with
-the true kernel, for scale. Prints one line per case and the means.
+12th training photo (9 in all) are shrunk to 640 px and blurred twice each with seed 7 (the evaluation uses
+2026 and other photos); KIND is trajectory, linear or none (the sharp photo itself, once). Each case is
+restored by the net (shipped weights, as the tool runs), by blind kernel estimation + deconvolution
+("kernel"), and by "auto" (the kernel result where the estimated kernel spreads at least AUTO_MIN_SPREAD,
+else the net's); "oracle" deconvolves with the true kernel, for scale. CONFIG_JSON overrides fields of
+restora.imaging.blind.BlindConfig, e.g. '{"l0_weight": 0.016}'. Prints one line per case and the means.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PIL import Image
 
 from restora.imaging import blind
 from restora.imaging.metrics import psnr, quantise
+from restora.tools.deblur import AUTO_MIN_SPREAD, deblur_by_net
 from restora.training.evaluate_deblur import blur_case
 
 
@@ -38,25 +40,35 @@ def dev_photos(photos_dir: Path) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def main(photos_dir: Path, kind: str, noise: float, config: blind.BlindConfig) -> None:
-    rows = []
+def cases(photos_dir: Path, kind: str, noise: float):
     for name, sharp in dev_photos(photos_dir):
-        for draw in range(2):
-            blurred, kernel = blur_case(sharp, name, kind, 7, draw)
+        for draw in range(1 if kind == "none" else 2):
+            if kind == "none":
+                blurred, kernel = sharp, np.ones((1, 1), dtype=np.float32)
+            else:
+                blurred, kernel = blur_case(sharp, name, kind, 7, draw)
             if noise:
                 noisy = blurred / 255.0 + np.random.default_rng(draw).normal(0, noise, blurred.shape)
                 blurred = quantise(np.clip(noisy, 0, 1))
-            restored = blind.blind_deblur(blurred / 255.0, config).restored
-            oracle = blind.deconvolve(blurred / 255.0, kernel)
-            row = {"blurred": psnr(sharp, blurred, border=16), "kernel": psnr(sharp, quantise(restored), border=16),
-                   "oracle": psnr(sharp, quantise(oracle), border=16)}
-            rows.append(row)
-            print(f"{name[:28]:28s} k{kernel.shape[0]:3d} " + " ".join(f"{k} {v:.2f}" for k, v in row.items()), flush=True)
+            yield name, sharp, blurred, kernel
+
+
+def main(photos_dir: Path, kind: str, noise: float, config: blind.BlindConfig) -> None:
+    rows = []
+    for name, sharp, blurred, kernel in cases(photos_dir, kind, noise):
+        result = blind.blind_deblur(blurred / 255.0, config)
+        by_net = deblur_by_net(blurred, "", tile=1536, progress=None)
+        oracle = blind.deconvolve(blurred / 255.0, kernel)
+        row = {"blurred": psnr(sharp, blurred, border=16), "net": psnr(sharp, by_net, border=16),
+               "kernel": psnr(sharp, quantise(result.restored), border=16),
+               "oracle": psnr(sharp, quantise(oracle), border=16), "spread": result.spread}
+        row["auto"] = row["kernel"] if result.spread >= AUTO_MIN_SPREAD else row["net"]
+        rows.append(row)
+        print(f"{name[:28]:28s} k{kernel.shape[0]:3d} " + " ".join(f"{k} {v:.2f}" for k, v in row.items()), flush=True)
     means = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
-    worst = min(r["kernel"] - r["blurred"] for r in rows)
-    print(f"MEAN {kind} noise {noise}: blurred {means['blurred']:.2f}, kernel {means['kernel']:.2f} "
-          f"({means['kernel'] - means['blurred']:+.2f}, worst {worst:+.2f}), "
-          f"oracle {means['oracle']:.2f} ({means['oracle'] - means['blurred']:+.2f})")
+    gains = ", ".join(f"{m} {means[m]:.2f} ({means[m] - means['blurred']:+.2f}, worst "
+                      f"{min(r[m] - r['blurred'] for r in rows):+.2f})" for m in ("net", "kernel", "auto", "oracle"))
+    print(f"MEAN {kind} noise {noise}: blurred {means['blurred']:.2f}; {gains}")
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ def adjust(inputs: tuple[Path, ...], out: Path, recursive: bool, rotate: str, br
 @click.option(
     "--method",
     type=click.Choice(["auto", "net", "kernel"]),  # the tool's METHODS (a test keeps them equal)
-    default="net",
+    default="auto",
     show_default=True,
     help="net: the trained generator; kernel: estimate the shake's blur kernel and deconvolve "
     "(stronger on large shake of a still scene, slower, can ring on slight or uneven blur); "

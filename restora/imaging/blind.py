@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 from scipy import fft
 from scipy.ndimage import gaussian_filter, label, zoom
+from scipy.signal import convolve2d
 
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 WORKERS = -1  # scipy.fft threads: all cores (FFTs take nearly all of the time); set by blind_deblur
@@ -39,7 +40,7 @@ class BlindConfig:
     iterations: int = 5  # predict/estimate rounds per level
     kernel_reg: float = 1e-3  # Tikhonov weight on the kernel, relative to the edge gradients' energy
     kernel_floor: float = 0.1  # kernel values below this share of the peak are noise
-    l0_weight: float = 8e-3  # λ of the L0 gradient prior (Pan et al. use 4e-3; 8e-3 lost less on small blur)
+    l0_weight: float = 1.6e-2  # λ of the L0 gradient prior (Pan et al. use 4e-3; 8e-3 and 3.2e-2 did worse here, §9)
     l0_decay: float = 1.1  # λ is divided by this after every round, across levels (Pan et al.)
 
 
@@ -80,7 +81,8 @@ def _deconvolve_padded(padded: np.ndarray, kernel: np.ndarray, reg: float, floor
 
     The floor is a Wiener-style constant: at a straight blur's spectral zeros the gradient prior alone is
     nearly zero at low frequencies, and the mismatch of the padded frame came back as stripes one blur
-    length apart (a 31-px line on skimage's camera: 12.8 dB with the true kernel, 23.4 with floor 0.01).
+    length apart, worse than the blurred input even with the true kernel (a 31-px line on skimage's
+    camera, tests/imaging/test_blind.py).
     """
     spectrum = _psf_spectrum(kernel, padded.shape)
     dx, dy = _difference_spectra(padded.shape)
@@ -96,8 +98,8 @@ def _pad(image: np.ndarray, width: int) -> np.ndarray:
 
 
 # The final deconvolution's prior weight: noise power over the power of a photo's gradients (about 0.05²
-# on [0, 1]), clamped. 5e-3 at least, since an estimated kernel is never exact: with the true kernel 1.5e-3
-# restores more, with an estimated one 5e-3 lost less (§9).
+# on [0, 1]), clamped. 5e-3 at least: an estimated kernel is never exact, and a firmer prior rings less
+# around its errors.
 GRADIENT_POWER = 0.05 ** 2
 MIN_REG, MAX_REG = 5e-3, 0.1
 
@@ -109,8 +111,6 @@ def noise_sigma(image: np.ndarray) -> float:
     if min(grey.shape) < 3:
         return 0.0
     operator = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float64)
-    from scipy.signal import convolve2d
-
     response = convolve2d(grey, operator, mode="valid")
     return float(np.sqrt(np.pi / 2) * np.mean(np.abs(response)) / 6.0)
 
@@ -132,9 +132,8 @@ def deconvolve(image: np.ndarray, kernel: np.ndarray, *, reg: float | None = Non
         reg = regularisation_for(image)
     image = np.asarray(image, dtype=np.float32)
     width = min(kernel.shape[0], min(image.shape[:2]) - 1)
-
     height, wide = image.shape[:2]
-    # grow the padding to sizes the FFT factors well: a 12-MP photo's prime-ish sizes were several times slower
+    # grow the padding to sizes whose FFT is fast (few, small prime factors)
     fast_h = fft.next_fast_len(height + 2 * width, real=True) - height - 2 * width
     fast_w = fft.next_fast_len(wide + 2 * width, real=True) - wide - 2 * width
 
@@ -210,8 +209,10 @@ def _estimate_from_gradients(px: np.ndarray, py: np.ndarray, blurred: np.ndarray
                              config: BlindConfig) -> np.ndarray:
     """argmin_k Σ |k*p - ∂y|² + β|k|² over both directions, in the Fourier domain, cropped to ksize."""
     bx, by = _gradients(blurred)
-    # the frame of ∂y holds padding, not blur: leave it out of the fit on both sides
-    margin = ksize // 2 + 1
+    # Fit only where the blur model holds: not in the reflected frame (padding is not blurred photo), nor
+    # within half a kernel of it (those pixels' blur reaches into the frame). Fitting up to half a kernel
+    # into the frame, as at first, cost about 0.9 dB on the development photos (docs/training/deblur.md §9).
+    margin = ksize + ksize // 2 + 1
     mask = np.zeros(blurred.shape, dtype=np.float32)
     mask[margin:-margin, margin:-margin] = 1.0
     fpx, fpy = fft.rfft2(px * mask), fft.rfft2(py * mask)

@@ -1,4 +1,9 @@
-"""The deblur tool: a DeblurGAN-style generator run on the whole photo, at full resolution.
+"""The deblur tool: three methods for camera shake, all at full resolution.
+
+- ``net``: a DeblurGAN-style generator run on the whole photo (below);
+- ``kernel``: the shake's blur kernel estimated from the photo and deconvolved (restora.imaging.blind);
+- ``auto`` (the default): the kernel is estimated; a clear shake is deconvolved, a slight one (or none)
+  goes to the net, which leaves sharp photos alone where deconvolution would over-sharpen them.
 
 Unlike DeblurGAN's test script (which resizes to 640×360 and takes a random 256 crop, and leaves dropout
 on), this runs on every pixel: the image goes to [-1, 1], is padded by reflection to a multiple of 4, and
@@ -32,16 +37,17 @@ MIN_SIDE = 16  # reflection padding inside the net needs a few pixels at quarter
 
 METHODS = ("auto", "net", "kernel")
 # "auto" deconvolves when the estimated kernel spreads at least this far (px, RMS, at the estimation size)
-# and otherwise runs the net. Estimated on sharp photos, kernels spread 0.9-2.2 px (the L0 prediction's
-# steps are crisper than real edges), and there deconvolution damaged them (27-38 dB against themselves)
-# where the net left them alone (42-50 dB); picked on the Debian development photos, docs/training/deblur.md §9.
-AUTO_MIN_SPREAD = 2.3
+# and otherwise runs the net. On the Debian development photos (docs/training/deblur.md §9) sharp photos'
+# kernels spread 0.72-1.04 px (the L0 prediction's steps are crisper than real edges), one sand texture's
+# 1.9, and blurred ones' at least 1.57; deconvolution damages sharp photos (34.5 dB against themselves,
+# the net 43.9), so the cut-off sits in the gap.
+AUTO_MIN_SPREAD = 1.4
 
 DEBLUR_PARAMS = (
     Param(
         "method",
         "choice",
-        default="net",
+        default="auto",
         label="Method",
         help="net: the trained generator (fast, safe on slight blur); kernel: estimate the camera shake's blur "
         "kernel and deconvolve (much stronger on large shake of a still scene, slower, can ring on slight or "
@@ -212,7 +218,7 @@ class Deblur(BaseTool):
     description: str = "Remove motion blur (camera shake) from a photo."
     params: tuple[Param, ...] = field(default=DEBLUR_PARAMS)
 
-    def prepare(self, *, weights: str = "", method: str = "net", **_: Any) -> None:
+    def prepare(self, *, weights: str = "", method: str = "auto", **_: Any) -> None:
         """Load the net now, so a missing file is reported before any image is read.
 
         :raises MissingWeights: when the weights are not on this machine.
@@ -224,7 +230,7 @@ class Deblur(BaseTool):
         self,
         image: Image.Image,
         *,
-        method: str = "net",
+        method: str = "auto",
         strength: float = 1.0,
         weights: str = "",
         tile: int = DEFAULT_TILE,

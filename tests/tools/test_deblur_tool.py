@@ -53,7 +53,7 @@ def golden_input() -> Image.Image:
 
 
 def test_golden_image(weights):
-    result = TOOLS["deblur"].run(golden_input(), weights=weights, tile=128)
+    result = TOOLS["deblur"].run(golden_input(), weights=weights, tile=128, method="net")
     actual = np.asarray(result).astype(int)
     if not GOLDEN.exists():  # first run on a new layout: write it, then review and commit it
         GOLDEN.parent.mkdir(exist_ok=True)
@@ -74,8 +74,8 @@ def test_size_alpha_and_determinism(weights):
     rgba = golden_input().convert("RGBA").crop((0, 0, 37, 23))
     alpha = np.tile(np.arange(37, dtype=np.uint8) * 6, (23, 1))
     rgba.putalpha(Image.fromarray(alpha, "L"))
-    first = TOOLS["deblur"].run(rgba, weights=weights)
-    second = TOOLS["deblur"].run(rgba, weights=weights)
+    first = TOOLS["deblur"].run(rgba, weights=weights, method="net")
+    second = TOOLS["deblur"].run(rgba, weights=weights, method="net")
     assert first.size == (37, 23) and first.mode == "RGBA"
     assert np.array_equal(np.asarray(first)[..., 3], alpha)
     assert np.array_equal(np.asarray(first), np.asarray(second))  # dropout is off
@@ -83,7 +83,7 @@ def test_size_alpha_and_determinism(weights):
 
 def test_tiny_and_grey_images(weights):
     for image in (Image.new("RGB", (1, 1), (200, 10, 10)), Image.new("L", (5, 3), 90)):
-        assert TOOLS["deblur"].run(image, weights=weights).size == image.size
+        assert TOOLS["deblur"].run(image, weights=weights, method="net").size == image.size
 
 
 def test_tiling_matches_one_pass_for_a_net_without_global_statistics(tmp_path):
@@ -150,9 +150,9 @@ def test_tile_size_is_validated():
 def test_strength_blends_between_the_photo_and_the_net(weights):
     photo = golden_input()
     original = np.asarray(photo).astype(float)
-    full = np.asarray(TOOLS["deblur"].run(photo, weights=weights, tile=128)).astype(float)
-    half = np.asarray(TOOLS["deblur"].run(photo, weights=weights, tile=128, strength=0.5)).astype(float)
-    none = np.asarray(TOOLS["deblur"].run(photo, weights=weights, tile=128, strength=0.0))
+    full = np.asarray(TOOLS["deblur"].run(photo, weights=weights, tile=128, method="net")).astype(float)
+    half = np.asarray(TOOLS["deblur"].run(photo, weights=weights, tile=128, strength=0.5, method="net")).astype(float)
+    none = np.asarray(TOOLS["deblur"].run(photo, weights=weights, tile=128, strength=0.0, method="net"))
     np.testing.assert_array_equal(none, np.asarray(photo))
     assert np.abs(half - (original + full) / 2).max() <= 1  # rounding only
     assert np.abs(full - original).mean() > 1  # the net does change the photo, so the blend is a real test
@@ -169,9 +169,9 @@ def test_cli_tile_default_is_the_tools():
 
 def test_bfloat16_stays_within_two_levels_of_float32_with_the_shipped_weights(monkeypatch):
     photo = Image.fromarray(data.astronaut()[100:356, 100:356])
-    exact = np.asarray(TOOLS["deblur"].run(photo)).astype(int)
+    exact = np.asarray(TOOLS["deblur"].run(photo, method="net")).astype(int)
     monkeypatch.setenv("RESTORA_INFERENCE_PRECISION", "bfloat16")
-    fast = np.asarray(TOOLS["deblur"].run(photo)).astype(int)
+    fast = np.asarray(TOOLS["deblur"].run(photo, method="net")).astype(int)
     difference = np.abs(fast - exact)
     # measured on whole photos: max 2, mean 0.009-0.021 (docs/training/deblur_checks.py precision)
     assert difference.max() <= 2 and difference.mean() < 0.1
