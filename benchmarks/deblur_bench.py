@@ -1,4 +1,5 @@
-"""The deblur tool: 1-megapixel time for the shipped layout and for DeblurGAN's own, 12-MP peak memory.
+"""The deblur tool: 1-megapixel time for the shipped layout and for DeblurGAN's own, 12-MP peak memory,
+and the same for the tool's kernel-estimating methods (auto, the default, and kernel).
 
 Timing does not depend on the weights' values, so when no trained weights are shipped yet a randomly
 initialised net of the shipped configuration stands in, and the JSON says so. Peak memory is measured
@@ -112,7 +113,10 @@ def run(repeats: int = 3) -> list[dict]:
             # No warm-up run for the big layout: one run is many seconds here, and the median of 3 absorbs it.
             time_one_megapixel("deblur_1mp_deblurgan_9blocks_ngf64", official, official_arch, True, repeats, 0),
             peak_memory(shipped, shipped_arch, shipped_random),
-            # blind kernel estimation (on a copy of at most 768 px) and a full-size FFT deconvolution
+            # the tool's default: the kernel estimate (on a copy of at most 768 px), then on this sharp photo
+            # the net; and the kernel method, the estimate plus a full-size FFT deconvolution
+            time_one_megapixel("deblur_1mp_method_auto", shipped, shipped_arch, shipped_random, repeats,
+                               method="auto"),
             time_one_megapixel("deblur_1mp_method_kernel", shipped, shipped_arch, shipped_random, repeats,
                                method="kernel"),
             peak_memory(shipped, shipped_arch, shipped_random, method="kernel"),

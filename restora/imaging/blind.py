@@ -42,6 +42,12 @@ class BlindConfig:
     kernel_floor: float = 0.1  # kernel values below this share of the peak are noise
     l0_weight: float = 1.6e-2  # λ of the L0 gradient prior (Pan et al. use 4e-3; 8e-3 and 3.2e-2 did worse here, §9)
     l0_decay: float = 1.1  # λ is divided by this after every round, across levels (Pan et al.)
+    beta_growth: float = 2.0  # the L0 splitting's coupling weight β grows by this factor per step
+    beta_max: float = 100.0  # up to here (Pan et al. go to 1e5; 1e3 and 1e5 did worse here and take longer, §9)
+    # Stretch the grey copy's contrast before estimating. Off: the L0 threshold is absolute, so a low-contrast
+    # photo keeps no edges and gets a point kernel (then auto uses the net), but stretching cost 0.84 dB on
+    # the development photos (docs/evaluation.md, clock_motion).
+    stretch: bool = False
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:
@@ -149,12 +155,12 @@ def deconvolve(image: np.ndarray, kernel: np.ndarray, *, reg: float | None = Non
 # --- one level of the kernel estimation ------------------------------------------------------------------
 
 
-def _l0_restore(padded: np.ndarray, kernel: np.ndarray, weight: float,
-                beta_max: float = 1e5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _l0_restore(padded: np.ndarray, kernel: np.ndarray, weight: float, config: BlindConfig
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """argmin_x |k*x - y|² + weight·|∇x|₀ by half-quadratic splitting (Xu, Lu, Xu & Jia 2011; Pan et al. 2014).
 
     Each round keeps only gradients whose square exceeds weight/β and solves for x in closed form; β
-    doubles until the gradients are exactly those kept. The result is piecewise flat with sharp steps:
+    grows (×2 in Pan et al.) until the gradients are exactly those kept. The result is piecewise flat with sharp steps:
     the salient edges a kernel can be measured from. Returns the photo and its kept gradients (x, y).
     """
     spectrum = _psf_spectrum(kernel, padded.shape)
@@ -164,7 +170,7 @@ def _l0_restore(padded: np.ndarray, kernel: np.ndarray, weight: float,
     prior = np.abs(dx) ** 2 + np.abs(dy) ** 2
     latent = padded
     beta = 2 * weight
-    while beta < beta_max:
+    while beta < config.beta_max:
         gx, gy = _gradients(latent)
         small = gx ** 2 + gy ** 2 < weight / beta
         gx[small], gy[small] = 0.0, 0.0
@@ -172,7 +178,7 @@ def _l0_restore(padded: np.ndarray, kernel: np.ndarray, weight: float,
         guide = fft.rfft2(np.roll(gx, 1, axis=1) - gx + np.roll(gy, 1, axis=0) - gy)
         latent = fft.irfft2((numerator_data + beta * guide) / (kernel_power + beta * prior), s=padded.shape)
         latent = latent.astype(np.float32)
-        beta *= 2
+        beta *= config.beta_growth
     return latent, gx, gy
 
 
@@ -235,6 +241,14 @@ def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return out[: shape[0], : shape[1]]
 
 
+def _stretch(grey: np.ndarray) -> np.ndarray:
+    """Grey values moved and scaled so the 1st to 99th percentiles span [0, 1] (no clipping)."""
+    low, high = np.percentile(grey, [1.0, 99.0])
+    if high - low < 1e-3:
+        return grey
+    return ((grey - low) / (high - low)).astype(np.float32)
+
+
 def kernel_sizes(config: BlindConfig) -> list[int]:
     """Odd kernel sizes of the pyramid, coarsest first."""
     sizes = [config.kernel_size]
@@ -250,7 +264,7 @@ def kernel_sizes(config: BlindConfig) -> list[int]:
 def estimate_kernel(blurred: np.ndarray, config: BlindConfig = BlindConfig(),
                     progress: Callable[[float], None] | None = None) -> np.ndarray:
     """The blur kernel of ``blurred`` (H×W or H×W×C float in [0, 1]): a ksize×ksize array summing to 1."""
-    grey = to_grey(blurred)
+    grey = _stretch(to_grey(blurred)) if config.stretch else to_grey(blurred)
     # a kernel wider than half the photo cannot be told from the photo's content
     largest = max(3, min(grey.shape) // 2 - 1 + min(grey.shape) // 2 % 2)
     if config.kernel_size > largest:
@@ -267,7 +281,7 @@ def estimate_kernel(blurred: np.ndarray, config: BlindConfig = BlindConfig(),
         padded = _pad(level, ksize)
         kernel = _resize_kernel(kernel, ksize)
         for _ in range(config.iterations):
-            _, gx, gy = _l0_restore(padded, kernel, weight)
+            _, gx, gy = _l0_restore(padded, kernel, weight, config)
             kernel = _estimate_from_gradients(gx, gy, padded, ksize, config)
             weight = max(weight / config.l0_decay, 1e-4)  # let weaker edges in as the kernel firms up
     return kernel

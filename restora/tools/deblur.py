@@ -38,9 +38,9 @@ MIN_SIDE = 16  # reflection padding inside the net needs a few pixels at quarter
 METHODS = ("auto", "net", "kernel")
 # "auto" deconvolves when the estimated kernel spreads at least this far (px, RMS, at the estimation size)
 # and otherwise runs the net. On the Debian development photos (docs/training/deblur.md §9) sharp photos'
-# kernels spread 0.72-1.04 px (the L0 prediction's steps are crisper than real edges), one sand texture's
-# 1.9, and blurred ones' at least 1.57; deconvolution damages sharp photos (34.5 dB against themselves,
-# the net 43.9), so the cut-off sits in the gap.
+# kernels spread 0.67-1.32 px (the L0 prediction's steps are crisper than real edges) and blurred ones' at
+# least 1.57; deconvolution damages sharp photos (34.4 dB against themselves, the net 43.9), so the
+# cut-off sits in the gap.
 AUTO_MIN_SPREAD = 1.4
 
 DEBLUR_PARAMS = (
