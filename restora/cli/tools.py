@@ -105,7 +105,7 @@ def adjust(inputs: tuple[Path, ...], out: Path, recursive: bool, rotate: str, br
     type=click.FloatRange(0.0, 1.0),
     default=1.0,
     show_default=True,
-    help="1 = the net's result; lower blends back towards the original (for slightly blurred photos).",
+    help="1 = the method's result; lower blends back towards the original (for slightly blurred photos).",
 )
 @click.option(
     "--tile",

@@ -64,8 +64,8 @@ DEBLUR_PARAMS = (
         "float",
         default=1.0,
         label="Strength",
-        help="how much of the correction to apply: 1 is the net's result, lower values blend back towards the "
-        "original (for photos that are only slightly blurred, which the net can over-sharpen)",
+        help="how much of the correction to apply: 1 is the method's result, lower values blend back towards "
+        "the original (for photos that are only slightly blurred, which can come back over-sharpened)",
         minimum=0.0,
         maximum=1.0,
     ),
@@ -196,6 +196,7 @@ def run_generator(net: Any, rgb: np.ndarray, *, tile: int, progress: Progress | 
 
 
 def deblur_by_net(rgb: np.ndarray, weights: str, *, tile: int, progress: Progress | None) -> np.ndarray:
+    """uint8 H×W×3 -> uint8 H×W×3 through the generator (cached per process), in the configured precision."""
     from restora.config import load_settings
 
     net = NETS.get(weights)

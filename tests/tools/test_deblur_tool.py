@@ -232,3 +232,21 @@ def test_auto_uses_the_net_on_a_sharp_photo_and_deconvolves_a_hard_shake(weights
     shaken = Image.fromarray(np.rint(blur_image(shaken, linear_kernel(25, 30)) * 255).astype(np.uint8))
     by_kernel = TOOLS["deblur"].run(shaken, **(params | {"method": "kernel"}))
     assert np.array_equal(np.asarray(TOOLS["deblur"].run(shaken, **params)), np.asarray(by_kernel))
+
+
+def test_auto_trusts_a_net_that_sees_no_blur(tmp_path):
+    # a generator whose last convolution is zero returns its input (the global skip): it "sees" no blur,
+    # so auto returns that result without estimating a kernel, even for a shaken photo
+    from restora.imaging.blur import blur_image, linear_kernel
+
+    torch.manual_seed(3)
+    net = DeblurGenerator(GeneratorConfig(**TINY))
+    last = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)][-1]
+    torch.nn.init.zeros_(last.weight)
+    torch.nn.init.zeros_(last.bias)
+    path = tmp_path / "identity.safetensors"
+    save_safetensors(net.state_dict(), TINY, path, tool="deblur")
+    shaken = np.asarray(golden_input()).astype(np.float32) / 255.0
+    shaken = np.rint(blur_image(shaken, linear_kernel(25, 30)) * 255).astype(np.uint8)
+    out = TOOLS["deblur"].run(Image.fromarray(shaken), method="auto", weights=str(path))
+    assert np.array_equal(np.asarray(out), shaken)
