@@ -33,7 +33,7 @@ WORKERS = -1  # scipy.fft threads: all cores (FFTs take nearly all of the time);
 
 @dataclass(frozen=True)
 class BlindConfig:
-    # Picked on 9 Debian photos outside the evaluation set (docs/training/deblur.md §9), then frozen.
+    # Picked on Debian photos outside the evaluation set (docs/training/deblur.md §9: 9 photos, then all 56).
     kernel_size: int = 65  # odd; the largest blur (in px) that can be found; DeblurGAN's trajectories fit in 64
     scale_step: float = float(np.sqrt(2.0))  # between pyramid levels
     coarsest_kernel: int = 7  # the pyramid starts where the kernel is this small
