@@ -4,18 +4,20 @@
 
 PHOTOS_DIR is `restora data debian --out DIR`'s folder. SET "dev" (the default): the 4 validation photos of
 its manifest and every 12th training photo (9 in all), each blurred twice; SET "all": every photo (56),
-each blurred once. Photos are shrunk to 640 px and blurred with seed 7 (the evaluation uses 2026 and other
-photos); KIND is trajectory, linear or none (the sharp photo itself, once). Each case is
-restored by the net (shipped weights, as the tool runs), by blind kernel estimation + deconvolution
-("kernel"), and by "auto" (the tool's rule: the kernel result where the net changed the photo by at most
-AUTO_NET_UNCHANGED_DB and the kernel spreads at least AUTO_MIN_SPREAD, else the net's); "oracle"
-deconvolves with the true kernel, for scale. CONFIG_JSON overrides fields of restora.imaging.blind.BlindConfig,
-e.g. '{"l0_weight": 0.016}'. Prints one line per case and the means.
+each blurred once. Photos are shrunk to 640 px (DEV_PHOTO_SIZE in the environment for another size) and
+blurred with seed 7 (the evaluation uses 2026 and other photos); KIND is trajectory, linear or none (the
+sharp photo itself, once). Each case is restored by the net (shipped weights, as the tool runs), by
+blind kernel estimation + deconvolution ("kernel"), and by "auto" (the tool's rule: the kernel result
+where the net changed the photo by at most AUTO_NET_UNCHANGED_DB and the kernel spreads at least
+AUTO_MIN_SPREAD, else the net's); "oracle" deconvolves with the true kernel, for scale. CONFIG_JSON
+overrides fields of restora.imaging.blind.BlindConfig, e.g. '{"l0_weight": 0.016}'. Prints one line per
+case and the means.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +31,9 @@ from restora.tools.deblur import AUTO_MIN_SPREAD, AUTO_NET_UNCHANGED_DB, deblur_
 from restora.training.evaluate_deblur import blur_case
 
 
+SIZE = int(os.environ.get("DEV_PHOTO_SIZE", "640"))  # long side the photos are shrunk to
+
+
 def dev_photos(photos_dir: Path, which: str = "dev") -> list[tuple[str, np.ndarray]]:
     entries = json.loads((photos_dir / "manifest.json").read_text())["entries"]
     val = [e["file"] for e in entries if e["kind"] == "photo" and e["split"] == "val"]
@@ -37,7 +42,7 @@ def dev_photos(photos_dir: Path, which: str = "dev") -> list[tuple[str, np.ndarr
     for name in sorted(val + (train if which == "all" else train[::12][:5])):
         with Image.open(photos_dir / name) as opened:
             photo = opened.convert("RGB")
-        photo.thumbnail((640, 640), Image.LANCZOS)
+        photo.thumbnail((SIZE, SIZE), Image.LANCZOS)
         out.append((Path(name).stem + ".png", np.asarray(photo)))
     return out
 

@@ -69,14 +69,16 @@ def test_small_and_odd_photos(shape):
     assert result.kernel.sum() == pytest.approx(1.0, abs=1e-5) and result.kernel.shape[0] % 2 == 1
 
 
-def test_large_photos_are_measured_small_and_deconvolved_at_full_size(monkeypatch):
-    monkeypatch.setattr(blind, "ESTIMATE_SIDE", 96)
+def test_large_photos_are_measured_small_and_deconvolved_at_full_size():
     sharp = np.repeat(_photo()[..., None], 3, axis=2)  # 384 px: estimated on a 96-px copy
     blurred = blur_image(sharp, linear_kernel(12, 0))
     seen = []
-    result = blind.blind_deblur(blurred, progress=seen.append)
-    assert result.restored.shape == sharp.shape
-    assert result.kernel.shape[0] > blind.BlindConfig().kernel_size  # scaled back up by 4
+    shrunk = blind.blind_deblur(blurred, blind.BlindConfig(estimate_side=96, estimate_by="shrink"),
+                                progress=seen.append)
+    assert shrunk.restored.shape == sharp.shape
+    assert shrunk.kernel.shape[0] > blind.BlindConfig().kernel_size  # scaled back up by 4
+    cropped = blind.blind_deblur(blurred, blind.BlindConfig(estimate_side=200))  # the middle 200×200
+    assert cropped.restored.shape == sharp.shape and cropped.kernel.shape == (65, 65)  # full resolution
     assert seen[-1] == 1.0 and seen == sorted(seen)
 
 
