@@ -8,9 +8,10 @@ import numpy as np
 import skimage
 from PIL import Image
 
-from restora.imaging.blind import blind_deblur
+from restora.imaging.blind import BlindConfig, blind_deblur
 from restora.imaging.sharpen import unsharp_mask
 from restora.tools import TOOLS
+from restora.tools.deblur import AUTO_MIN_SPREAD
 
 source = Path(skimage.__file__).parent / "data" / "clock_motion.png"
 with Image.open(source) as image:
@@ -26,7 +27,9 @@ for panel in panels:
     x += panel.width + 8
 figure.save(Path(__file__).parent / "images" / "clock_motion_deblur.png", optimize=True)
 spread = blind_deblur(np.asarray(blurred) / 255.0).spread
+stretched = blind_deblur(np.asarray(blurred) / 255.0, BlindConfig(stretch=True)).spread
 for name, restored in (("auto", by_auto), ("net", by_net)):
     change = np.abs(np.asarray(restored, dtype=float) - np.asarray(blurred, dtype=float)).mean()
     print(f"{name}: mean change {change:.2f} grey levels")
-print(f"estimated kernel spread {spread:.2f} px (auto deconvolves from 1.4)")
+print(f"estimated kernel spread {spread:.2f} px; {stretched:.2f} px with the contrast stretched "
+      f"(auto deconvolves from {AUTO_MIN_SPREAD})")

@@ -20,12 +20,9 @@ FIELDS = re.compile(r"\b(blurred|net_change|net|kernel|spread) (\S+)")
 
 
 def load(path: str) -> list[dict[str, float]]:
-    rows = []
-    for line in open(path, encoding="utf-8"):
-        if line.startswith("MEAN") or " spread " not in line:
-            continue
-        rows.append({key: float(value) for key, value in FIELDS.findall(line)})
-    return rows
+    with open(path, encoding="utf-8") as lines:
+        return [{key: float(value) for key, value in FIELDS.findall(line)}
+                for line in lines if " spread " in line and not line.startswith("MEAN")]
 
 
 def main(paths: list[str]) -> None:

@@ -27,6 +27,8 @@ from scipy import fft
 from scipy.ndimage import gaussian_filter, label, zoom
 from scipy.signal import convolve2d
 
+from restora.imaging.sharpen import WIENER_BALANCE, centred_kernel_array
+
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 WORKERS = -1  # scipy.fft threads: all cores (FFTs take nearly all of the time); set by blind_deblur
 
@@ -67,12 +69,8 @@ def to_grey(image: np.ndarray) -> np.ndarray:
 
 
 def _psf_spectrum(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """rfft2 of ``kernel`` placed so its middle pixel sits at (0, 0): filtering does not move the image."""
-    padded = np.zeros(shape, dtype=np.float32)
-    kh, kw = kernel.shape
-    padded[:kh, :kw] = kernel
-    padded = np.roll(padded, (-(kh // 2), -(kw // 2)), axis=(0, 1))
-    return fft.rfft2(padded)
+    """rfft2 (float32, scipy's threaded FFT) of ``kernel`` centred at (0, 0), as the Wiener baseline places it."""
+    return fft.rfft2(centred_kernel_array(kernel, shape, np.float32))
 
 
 def _difference_spectra(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -90,21 +88,21 @@ def _gradients(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.roll(image, -1, axis=1) - image, np.roll(image, -1, axis=0) - image
 
 
-def _deconvolve_padded(padded: np.ndarray, kernel: np.ndarray, reg: float, floor: float) -> np.ndarray:
-    """argmin_x |k*x - y|² + reg·|∇x|² + floor·|x - mean|², closed form; ``padded`` is already padded.
+def _deconvolution_terms(kernel: np.ndarray, shape: tuple[int, int], reg: float,
+                         floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """(conj(K), |K|² + prior): X = conj(K)·Y / (|K|² + prior) solves argmin_x |k*x - y|² + reg·|∇x|² +
+    floor·|x - mean|² in closed form, for every channel of a photo padded to ``shape``.
 
     The floor is a Wiener-style constant: at a straight blur's spectral zeros the gradient prior alone is
     nearly zero at low frequencies, and the mismatch of the padded frame came back as stripes one blur
     length apart, worse than the blurred input even with the true kernel (a 31-px line on skimage's
     camera, tests/imaging/test_blind.py).
     """
-    spectrum = _psf_spectrum(kernel, padded.shape)
-    dx, dy = _difference_spectra(padded.shape)
+    spectrum = _psf_spectrum(kernel, shape)
+    dx, dy = _difference_spectra(shape)
     prior = reg * (np.abs(dx) ** 2 + np.abs(dy) ** 2) + floor
     prior[0, 0] = 0.0  # the mean (DC) is known exactly: the kernel sums to 1
-    restored = fft.irfft2(np.conj(spectrum) * fft.rfft2(padded) / (np.abs(spectrum) ** 2 + prior),
-                          s=padded.shape)
-    return restored.astype(np.float32)
+    return np.conj(spectrum), np.abs(spectrum) ** 2 + prior
 
 
 def _pad(image: np.ndarray, width: int) -> np.ndarray:
@@ -133,8 +131,7 @@ def regularisation_for(image: np.ndarray) -> float:
     return float(np.clip(noise_sigma(image) ** 2 / GRADIENT_POWER, MIN_REG, MAX_REG))
 
 
-# Same value as the Wiener baseline's balance (restora.imaging.sharpen), picked on skimage's camera.
-DECONVOLUTION_FLOOR = 0.01
+DECONVOLUTION_FLOOR = WIENER_BALANCE  # the Wiener baseline's balance, picked on skimage's camera
 
 
 def deconvolve(image: np.ndarray, kernel: np.ndarray, *, reg: float | None = None,
@@ -150,10 +147,13 @@ def deconvolve(image: np.ndarray, kernel: np.ndarray, *, reg: float | None = Non
     # grow the padding to sizes whose FFT is fast (few, small prime factors)
     fast_h = fft.next_fast_len(height + 2 * width, real=True) - height - 2 * width
     fast_w = fft.next_fast_len(wide + 2 * width, real=True) - wide - 2 * width
+    shape = (height + 2 * width + fast_h, wide + 2 * width + fast_w)
+    conj_spectrum, denominator = _deconvolution_terms(kernel, shape, reg, floor)  # once for all channels
 
     def one(channel: np.ndarray) -> np.ndarray:
         padded = np.pad(channel, ((width, width + fast_h), (width, width + fast_w)), mode="reflect")
-        return _deconvolve_padded(padded, kernel, reg, floor)[width: width + height, width: width + wide]
+        restored = fft.irfft2(conj_spectrum * fft.rfft2(padded) / denominator, s=shape).astype(np.float32)
+        return restored[width: width + height, width: width + wide]
 
     if image.ndim == 2:
         return np.clip(one(image), 0.0, 1.0)
@@ -163,13 +163,13 @@ def deconvolve(image: np.ndarray, kernel: np.ndarray, *, reg: float | None = Non
 # --- one level of the kernel estimation ------------------------------------------------------------------
 
 
-def _l0_restore(padded: np.ndarray, kernel: np.ndarray, weight: float, config: BlindConfig
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _l0_edges(padded: np.ndarray, kernel: np.ndarray, weight: float, config: BlindConfig
+              ) -> tuple[np.ndarray, np.ndarray]:
     """argmin_x |k*x - y|² + weight·|∇x|₀ by half-quadratic splitting (Xu, Lu, Xu & Jia 2011; Pan et al. 2014).
 
     Each round keeps only gradients whose square exceeds weight/β and solves for x in closed form; β
     grows (×2 in Pan et al.) until the gradients are exactly those kept. The result is piecewise flat with sharp steps:
-    the salient edges a kernel can be measured from. Returns the photo and its kept gradients (x, y).
+    the salient edges a kernel can be measured from. Returns the kept gradients (x, y) of the last round.
     """
     spectrum = _psf_spectrum(kernel, padded.shape)
     dx, dy = _difference_spectra(padded.shape)
@@ -187,7 +187,7 @@ def _l0_restore(padded: np.ndarray, kernel: np.ndarray, weight: float, config: B
         latent = fft.irfft2((numerator_data + beta * guide) / (kernel_power + beta * prior), s=padded.shape)
         latent = latent.astype(np.float32)
         beta *= config.beta_growth
-    return latent, gx, gy
+    return gx, gy
 
 
 def _clean_kernel(raw: np.ndarray, floor: float) -> np.ndarray:
@@ -289,7 +289,7 @@ def estimate_kernel(blurred: np.ndarray, config: BlindConfig = BlindConfig(),
         padded = _pad(level, ksize)
         kernel = _resize_kernel(kernel, ksize)
         for _ in range(config.iterations):
-            _, gx, gy = _l0_restore(padded, kernel, weight, config)
+            gx, gy = _l0_edges(padded, kernel, weight, config)
             kernel = _estimate_from_gradients(gx, gy, padded, ksize, config)
             weight = max(weight / config.l0_decay, 1e-4)  # let weaker edges in as the kernel firms up
     return kernel
@@ -360,8 +360,8 @@ def blind_deblur(image: np.ndarray, config: BlindConfig = BlindConfig(),
         kernel = _scale_kernel(estimated, 1.0 / scale)
         restored = None
         if spread >= min_spread:
-            # the noise is measured on the small copy too: shrinking averages it down by the same factor
-            # the deconvolution's own averaging over the larger kernel brings back
+            # the noise is measured on the estimation copy: the same pixels for a crop; a shrunk copy's
+            # noise is averaged down, about as much as its kernel, scaled back up, averages it again
             restored = deconvolve(image, kernel, reg=regularisation_for(small))
     if progress:
         progress(1.0)

@@ -56,16 +56,19 @@ def _odd_kernel(kernel: np.ndarray) -> np.ndarray:
     return np.pad(kernel, ((1 - kernel.shape[0] % 2, 0), (1 - kernel.shape[1] % 2, 0)))
 
 
-def _kernel_spectrum(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """FFT of the kernel placed with its centre at (0, 0), so filtering does not shift the image.
+def centred_kernel_array(kernel: np.ndarray, shape: tuple[int, int], dtype=np.float64) -> np.ndarray:
+    """``kernel`` in a zero array of ``shape`` with its centre at (0, 0): its FFT filters without shifting.
 
     The centre is index (k - 1) // 2, the convention of ``scipy.signal.fftconvolve(mode="same")``.
     """
-    padded = np.zeros(shape, dtype=np.float64)
+    padded = np.zeros(shape, dtype=dtype)
     kh, kw = kernel.shape
     padded[:kh, :kw] = kernel
-    padded = np.roll(padded, (-((kh - 1) // 2), -((kw - 1) // 2)), axis=(0, 1))
-    return np.fft.rfft2(padded)
+    return np.roll(padded, (-((kh - 1) // 2), -((kw - 1) // 2)), axis=(0, 1))
+
+
+def _kernel_spectrum(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    return np.fft.rfft2(centred_kernel_array(kernel, shape))
 
 
 def wiener_deconvolve(image: np.ndarray, kernel: np.ndarray, *, balance: float = WIENER_BALANCE) -> np.ndarray:

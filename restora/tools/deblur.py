@@ -42,8 +42,8 @@ METHODS = ("auto", "net", "kernel")
 # 1. Does the net see blur? It was trained to leave sharp photos alone: it changed sharp photos by 45 dB
 #    PSNR (median; 10 % below 39.6) and blurred ones by 35.8 (10 % above 42.6). Above AUTO_NET_UNCHANGED_DB
 #    the photo is taken as sharp and the net's result is returned at once (the kernel estimate is skipped).
-# 2. Is the estimated kernel a real shake? Sharp photos' estimates spread 0.62-1.36 px (90 % below 1.36;
-#    periodic blinds reached 3.9) and blurred photos' at least 1.63 px. Below AUTO_MIN_SPREAD the net's
+# 2. Is the estimated kernel a real shake? Sharp photos' estimates spread from 0.62 px, 90 % of them below
+#    1.36 (periodic blinds reached 3.9), and blurred photos' at least 1.63 px. Below AUTO_MIN_SPREAD the net's
 #    result is kept; otherwise the photo is deconvolved with the kernel.
 AUTO_NET_UNCHANGED_DB = 42.0
 AUTO_MIN_SPREAD = 1.6
