@@ -41,8 +41,10 @@ def train() -> None:
 @click.option("--val-crop", type=int, default=256, show_default=True, help="Side of the fixed validation crops.")
 @click.option("--kind", type=click.Choice(["linear", "trajectory", "mixed", "mixed-light"]), default="mixed",
               show_default=True, help="Kernel family; mixed-light adds 15 % light or no blur (see docs).")
-@click.option("--pairs", type=click.Choice(["cpu", "device"]), default="cpu", show_default=True,
-              help="Make training pairs with Pillow/scipy on the CPU, or as tensor operations on the training device (for a GPU).")
+@click.option("--pairs", type=click.Choice(["cpu", "device", "folder"]), default="cpu", show_default=True,
+              help="Make training pairs with Pillow/scipy on the CPU, or as tensor operations on the training device "
+              "(for a GPU); folder: --data holds pairs from `restora data deconv-pairs` (the kernel method's "
+              "results and the sharp crops).")
 @click.option("--kernel-bank", type=int, default=4096, show_default=True,
               help="With --pairs device: blur kernels drawn once per run (each also used turned and mirrored).")
 @click.option("--steps", type=int, default=200_000, show_default=True, help="Stop at this generator step.")

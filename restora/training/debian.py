@@ -170,5 +170,8 @@ def build_debian_set(out: Path, cache: Path, packages: tuple[str, ...] = PACKAGE
 
 
 def read_manifest(folder: Path) -> list[SetEntry]:
-    data = json.loads((folder / "manifest.json").read_text())
+    path = folder / "manifest.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{folder} is not a photo set: it has no manifest.json (build one with `restora data debian`)")
+    data = json.loads(path.read_text())
     return [SetEntry(**e) for e in data["entries"]]

@@ -28,7 +28,7 @@ from restora.imaging.metrics import psnr, quantise
 from restora.training.report import MetricsLog, plot_curves, save_sample_grid
 
 GAN_MODES = ("wgan-gp", "wgan-clip")
-PAIR_MAKERS = ("cpu", "device")
+PAIR_MAKERS = ("cpu", "device", "folder")
 PRECISIONS = ("float32", "bfloat16")
 
 
@@ -63,7 +63,8 @@ class DeblurTrainConfig:
     val_crop: int = 256  # validation crops (fixed, trajectory-blurred, from the held-out photos)
     kind: str = "mixed"
     # "cpu": PairMaker (Pillow and scipy, in --workers processes); "device": DevicePairMaker, the same recipe
-    # as tensor operations on the training device, for a GPU that CPU processes cannot keep busy
+    # as tensor operations on the training device, for a GPU that CPU processes cannot keep busy; "folder":
+    # the data folder holds pairs written by `restora data deconv-pairs` (the kernel method's results)
     pairs: str = "cpu"
     kernel_bank: int = 4096  # --pairs device: kernels drawn once per run (each used under 8 turns/mirrors)
     seed: int = 0
@@ -337,10 +338,18 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
         maker = DevicePairMaker(data, pair_config, config.seed, trainer.device, workers=config.workers,
                                 bank_size=config.kernel_bank)
         batches = prefetch(maker, trainer.step, config.steps)
+    elif config.pairs == "folder":
+        from restora.training.deconv_pairs import FolderPairMaker, folder_validation_pairs
+
+        maker = FolderPairMaker(data, config.crop, config.batch, config.seed)
+        batches = prefetch(maker, trainer.step, config.steps, workers=config.workers)
     else:
         maker = PairMaker(data, pair_config, config.seed)
         batches = prefetch(maker, trainer.step, config.steps, workers=config.workers)
-    val = validation_pairs(data, crop=config.val_crop)
+    if config.pairs == "folder":
+        val = folder_validation_pairs(data, crop=config.val_crop)
+    else:
+        val = validation_pairs(data, crop=config.val_crop)
     title = f"{config.gan}, {config.content}, ngf {config.ngf}, {config.n_blocks} blocks, norm {config.norm}"
 
     def report(row: dict, final: bool = False) -> None:
