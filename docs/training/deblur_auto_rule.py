@@ -6,7 +6,8 @@
 
 For each (minimum spread, maximum net change) pair: the mean over the cases of each log of the result
 the rule picks (kernel method or net), as gain over the blurred input (dB against itself for `none`),
-and the worst case. Also the percentiles of both signals per log.
+and the worst case. Also the percentiles of both signals per log. Then, at the shipped spread and net
+change, the same for minimum agreements of the second estimate (logs from session 5 on, §11).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 
 import numpy as np
 
-FIELDS = re.compile(r"\b(blurred|net_change|net|kernel|spread) (\S+)")
+FIELDS = re.compile(r"\b(blurred|net_change|net|kernel|spread|agree) (\S+)")
 
 
 def load(path: str) -> list[dict[str, float]]:
@@ -40,6 +41,16 @@ def main(paths: list[str]) -> None:
                           - (0.0 if sharp else r["blurred"]) for r in rows]
                 cells.append(f"{path} {np.mean(picked):+.2f} (worst {min(picked):+.2f})")
             print(f"spread >= {min_spread}, net change <= {max_change} dB: " + " | ".join(cells))
+    if not all("agree" in r for rows in logs.values() for r in rows):
+        return
+    for min_agree in (0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
+        cells = []
+        for path, rows in logs.items():
+            sharp = all(r["blurred"] == float("inf") for r in rows)
+            chosen = [r["spread"] >= 1.6 and r["net_change"] <= 42 and r["agree"] >= min_agree for r in rows]
+            picked = [(r["kernel"] if c else r["net"]) - (0.0 if sharp else r["blurred"]) for r, c in zip(rows, chosen)]
+            cells.append(f"{path} {np.mean(picked):+.2f} (worst {min(picked):+.2f}, {sum(chosen)} deconvolved)")
+        print(f"spread >= 1.6, net change <= 42 dB, agreement >= {min_agree}: " + " | ".join(cells))
 
 
 if __name__ == "__main__":

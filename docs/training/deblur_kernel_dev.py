@@ -9,7 +9,8 @@ blurred with seed 7 (the evaluation uses 2026 and other photos); KIND is traject
 sharp photo itself, once). Each case is restored by the net (shipped weights, as the tool runs), by
 blind kernel estimation + deconvolution ("kernel"), and by "auto" (the tool's rule: the kernel result
 where the net changed the photo by at most AUTO_NET_UNCHANGED_DB and the kernel spreads at least
-AUTO_MIN_SPREAD, else the net's); "oracle" deconvolves with the true kernel, for scale. CONFIG_JSON
+AUTO_MIN_SPREAD, else the net's; without the agreement test, which deblur_auto_rule.py scores from the
+`agree` column: the kernel_agreement of a second estimate); "oracle" deconvolves with the true kernel, for scale. CONFIG_JSON
 overrides fields of restora.imaging.blind.BlindConfig, e.g. '{"l0_weight": 0.016}'. Prints one line per
 case and the means.
 """
@@ -63,14 +64,17 @@ def cases(photos_dir: Path, kind: str, noise: float, which: str):
 def main(photos_dir: Path, kind: str, noise: float, config: blind.BlindConfig, which: str) -> None:
     rows = []
     for name, sharp, blurred, kernel in cases(photos_dir, kind, noise, which):
-        result = blind.blind_deblur(blurred / 255.0, config)
+        # min_agreement 0: the second estimate is made and scored, and the photo always deconvolved
+        result = blind.blind_deblur(blurred / 255.0, config, min_agreement=0.0)
         by_net = deblur_by_net(blurred, "", tile=1536, progress=None)
         oracle = blind.deconvolve(blurred / 255.0, kernel)
         row = {"blurred": psnr(sharp, blurred, border=16), "net": psnr(sharp, by_net, border=16),
                "kernel": psnr(sharp, quantise(result.restored), border=16),
                "oracle": psnr(sharp, quantise(oracle), border=16), "spread": result.spread,
                # how much the net changes the photo: it was trained to leave sharp photos alone
-               "net_change": psnr(blurred, by_net, border=16)}
+               "net_change": psnr(blurred, by_net, border=16),
+               # kernel_agreement of the estimate with a second one (restora.imaging.blind.blind_deblur)
+               "agree": result.agreement}
         deconvolves = result.spread >= AUTO_MIN_SPREAD and row["net_change"] <= AUTO_NET_UNCHANGED_DB
         row["auto"] = row["kernel"] if deconvolves else row["net"]  # the tool's rule, deblur_auto
         rows.append(row)

@@ -98,7 +98,7 @@ def adjust(inputs: tuple[Path, ...], out: Path, recursive: bool, rotate: str, br
     show_default=True,
     help="net: the trained generator; kernel: estimate the shake's blur kernel and deconvolve "
     "(stronger on large shake of a still scene, slower, can ring on slight or uneven blur); "
-    "auto: the net, or the kernel method where the net sees blur and the kernel is a clear shake.",
+    "auto: the net, or the kernel method where the net sees blur and the kernel, measured twice, is a clear shake.",
 )
 @click.option(
     "--strength",

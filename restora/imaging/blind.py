@@ -105,8 +105,20 @@ def _deconvolution_terms(kernel: np.ndarray, shape: tuple[int, int], reg: float,
     return np.conj(spectrum), np.abs(spectrum) ** 2 + prior
 
 
-def _pad(image: np.ndarray, width: int) -> np.ndarray:
-    return np.pad(image, ((width, width), (width, width)), mode="reflect")
+def _pad(image: np.ndarray, width: int, extra_at: str = "end") -> tuple[np.ndarray, tuple[int, int]]:
+    """Reflect ``width`` px on every side, and a few more to a size whose FFT is fast (a 768-px crop padded
+    to 898 px = 2 × 449 took 15–20 ms per FFT pair, 900 px 3 ms, and an estimate is a few thousand FFTs),
+    at the bottom and right (``extra_at`` "end") or the top and left ("start"). Returns the padded array
+    and where the photo's first pixel is in it."""
+    height, wide = (n + 2 * width for n in image.shape)
+    # "start" always adds at least one pixel, so the second opinion never repeats the first exactly
+    least = 1 if extra_at == "start" else 0
+    extra_h, extra_w = (fft.next_fast_len(n + least, real=True) - n for n in (height, wide))
+    if extra_at == "start":
+        pads = ((width + extra_h, width), (width + extra_w, width))
+    else:
+        pads = ((width, width + extra_h), (width, width + extra_w))
+    return np.pad(image, pads, mode="reflect"), (pads[0][0], pads[1][0])
 
 
 # The final deconvolution's prior weight: noise power over the power of a photo's gradients (about 0.05²
@@ -178,16 +190,49 @@ def _l0_edges(padded: np.ndarray, kernel: np.ndarray, weight: float, config: Bli
     prior = np.abs(dx) ** 2 + np.abs(dy) ** 2
     latent = padded
     beta = 2 * weight
+    # the loop runs ~20 times per round on the largest arrays of the estimate: its buffers are made once and
+    # reused, and the differences are slices rather than np.roll copies (the same numbers, bit for bit)
+    gx, gy, power, square, adjoint = (np.empty(padded.shape, np.float32) for _ in range(5))
+    keep = np.empty(padded.shape, bool)
+    scale = np.empty(kernel_power.shape, np.float32)
     while beta < config.beta_max:
-        gx, gy = _gradients(latent)
-        small = gx ** 2 + gy ** 2 < weight / beta
-        gx[small], gy[small] = 0.0, 0.0
+        _gradients_into(latent, gx, gy)
+        np.multiply(gx, gx, out=power)
+        power += np.multiply(gy, gy, out=square)
+        np.greater_equal(power, weight / beta, out=keep)
+        gx *= keep  # the small gradients become zero
+        gy *= keep
         # conj(Dx)·F(gx) + conj(Dy)·F(gy), computed as the FFT of the adjoint differences: one FFT, not two
-        guide = fft.rfft2(np.roll(gx, 1, axis=1) - gx + np.roll(gy, 1, axis=0) - gy)
-        latent = fft.irfft2((numerator_data + beta * guide) / (kernel_power + beta * prior), s=padded.shape)
-        latent = latent.astype(np.float32)
+        _adjoint_into(gx, gy, adjoint)
+        guide = fft.rfft2(adjoint)
+        # (numerator_data + β·guide) / (|K|² + β·prior), in place; multiplying by the real reciprocal is
+        # about 4× faster than numpy's division of a complex array by a real one
+        guide *= beta
+        guide += numerator_data
+        np.multiply(prior, beta, out=scale)
+        scale += kernel_power
+        np.reciprocal(scale, out=scale)
+        guide *= scale
+        latent = fft.irfft2(guide, s=padded.shape).astype(np.float32, copy=False)
         beta *= config.beta_growth
     return gx, gy
+
+
+def _gradients_into(image: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> None:
+    """:func:`_gradients` written into ``gx`` and ``gy``."""
+    np.subtract(image[:, 1:], image[:, :-1], out=gx[:, :-1])
+    np.subtract(image[:, :1], image[:, -1:], out=gx[:, -1:])
+    np.subtract(image[1:], image[:-1], out=gy[:-1])
+    np.subtract(image[:1], image[-1:], out=gy[-1:])
+
+
+def _adjoint_into(gx: np.ndarray, gy: np.ndarray, out: np.ndarray) -> None:
+    """(roll(gx, 1, axis=1) - gx) + roll(gy, 1, axis=0) - gy, in that order, written into ``out``."""
+    np.subtract(gx[:, :-1], gx[:, 1:], out=out[:, 1:])
+    np.subtract(gx[:, -1:], gx[:, :1], out=out[:, :1])
+    out[1:] += gy[:-1]
+    out[:1] += gy[-1:]
+    out -= gy
 
 
 def _clean_kernel(raw: np.ndarray, floor: float) -> np.ndarray:
@@ -220,15 +265,18 @@ def _delta(size: int) -> np.ndarray:
 
 
 def _estimate_from_gradients(px: np.ndarray, py: np.ndarray, blurred: np.ndarray, ksize: int,
-                             config: BlindConfig) -> np.ndarray:
-    """argmin_k Σ |k*p - ∂y|² + β|k|² over both directions, in the Fourier domain, cropped to ksize."""
+                             config: BlindConfig, photo: tuple[int, int, int, int]) -> np.ndarray:
+    """argmin_k Σ |k*p - ∂y|² + β|k|² over both directions, in the Fourier domain, cropped to ksize.
+
+    ``blurred`` is the photo padded by :func:`_pad`; ``photo`` is (top, left, height, width) of the photo in it."""
     bx, by = _gradients(blurred)
     # Fit only where the blur model holds: not in the reflected frame (padding is not blurred photo), nor
     # within half a kernel of it (those pixels' blur reaches into the frame). Fitting up to half a kernel
     # into the frame, as at first, cost about 0.9 dB on the development photos (docs/training/deblur.md §9).
-    margin = ksize + ksize // 2 + 1
+    top, left, height, width = photo
+    half = ksize // 2 + 1
     mask = np.zeros(blurred.shape, dtype=np.float32)
-    mask[margin:-margin, margin:-margin] = 1.0
+    mask[top + half: top + height - half, left + half: left + width - half] = 1.0
     fpx, fpy = fft.rfft2(px * mask), fft.rfft2(py * mask)
     fbx, fby = fft.rfft2(bx * mask), fft.rfft2(by * mask)
     energy = np.abs(fpx) ** 2 + np.abs(fpy) ** 2
@@ -270,8 +318,12 @@ def kernel_sizes(config: BlindConfig) -> list[int]:
 
 
 def estimate_kernel(blurred: np.ndarray, config: BlindConfig = BlindConfig(),
-                    progress: Callable[[float], None] | None = None) -> np.ndarray:
-    """The blur kernel of ``blurred`` (H×W or H×W×C float in [0, 1]): a ksize×ksize array summing to 1."""
+                    progress: Callable[[float], None] | None = None, *, pad_extra_at: str = "end") -> np.ndarray:
+    """The blur kernel of ``blurred`` (H×W or H×W×C float in [0, 1]): a ksize×ksize array summing to 1.
+
+    ``pad_extra_at``: where the few pixels that round the padded photo up to a fast FFT size go ("end" or
+    "start", :func:`_pad`); they change nothing in the model but nudge the iterations, which is how
+    :func:`blind_deblur` gets a second opinion."""
     grey = _stretch(to_grey(blurred)) if config.stretch else to_grey(blurred)
     # a kernel wider than half the photo cannot be told from the photo's content
     largest = max(3, min(grey.shape) // 2 - 1 + min(grey.shape) // 2 % 2)
@@ -286,11 +338,11 @@ def estimate_kernel(blurred: np.ndarray, config: BlindConfig = BlindConfig(),
         scale = ksize / config.kernel_size
         shape = (max(8, int(round(grey.shape[0] * scale))), max(8, int(round(grey.shape[1] * scale))))
         level = _resize(grey, shape) if scale < 1 else grey
-        padded = _pad(level, ksize)
+        padded, (top, left) = _pad(level, ksize, pad_extra_at)
         kernel = _resize_kernel(kernel, ksize)
         for _ in range(config.iterations):
             gx, gy = _l0_edges(padded, kernel, weight, config)
-            kernel = _estimate_from_gradients(gx, gy, padded, ksize, config)
+            kernel = _estimate_from_gradients(gx, gy, padded, ksize, config, (top, left, *level.shape))
             weight = max(weight / config.l0_decay, 1e-4)  # let weaker edges in as the kernel firms up
     return kernel
 
@@ -320,6 +372,20 @@ def _scale_kernel(kernel: np.ndarray, factor: float) -> np.ndarray:
     return _centre(out / out.sum())
 
 
+def kernel_agreement(first: np.ndarray, second: np.ndarray, shift: int = 3) -> float:
+    """How alike two kernels are: their normalised cross-correlation (1 = the same shape), the best over
+    relative shifts of up to ``shift`` px (centring by whole pixels can place the same shape one off)."""
+    size = max(first.shape[0], second.shape[0])
+    a, b = (np.pad(k.astype(np.float64), (size - k.shape[0]) // 2) for k in (first, second))
+    norms = float(np.linalg.norm(a) * np.linalg.norm(b))
+    if norms == 0.0:
+        return 0.0
+    full = fft.irfft2(fft.rfft2(a, s=(2 * size, 2 * size)) * np.conj(fft.rfft2(b, s=(2 * size, 2 * size))),
+                      s=(2 * size, 2 * size))  # circular cross-correlation; shift (i, j) at [i, j] (mod 2·size)
+    window = np.roll(full, (shift, shift), axis=(0, 1))[: 2 * shift + 1, : 2 * shift + 1]
+    return float(window.max() / norms)
+
+
 def kernel_spread(kernel: np.ndarray) -> float:
     """Root-mean-square distance (px) of the kernel's mass from its centre of mass: how far it smears."""
     rows, cols = np.indices(kernel.shape)
@@ -333,6 +399,8 @@ class BlindResult:
     restored: np.ndarray | None  # None when the blur was too slight to deconvolve (see ``min_spread``)
     kernel: np.ndarray  # at the photo's full size
     spread: float  # kernel_spread at the size it was estimated at (at most estimate_side)
+    # kernel_agreement with a second estimate (``min_agreement``), None when there was none
+    agreement: float | None = None
 
 
 def _estimation_copy(image: np.ndarray, side: int, how: str = "shrink") -> tuple[np.ndarray, float]:
@@ -350,19 +418,34 @@ def _estimation_copy(image: np.ndarray, side: int, how: str = "shrink") -> tuple
 
 
 def blind_deblur(image: np.ndarray, config: BlindConfig = BlindConfig(),
-                 progress: Callable[[float], None] | None = None, *, min_spread: float = 0.0) -> BlindResult:
+                 progress: Callable[[float], None] | None = None, *, min_spread: float = 0.0,
+                 min_agreement: float | None = None) -> BlindResult:
     """Estimate the shake of an H×W×C float photo in [0, 1] and deconvolve it, unless the kernel's spread
-    (at the estimation size) is below ``min_spread``."""
+    (at the estimation size) is below ``min_spread``.
+
+    ``min_agreement``: also estimate the kernel a second time with the padding's rounding pixels moved to
+    the other side, and deconvolve only if the two kernels agree this well (:func:`kernel_agreement`).
+    The estimate is sensitive to such nudges: where it has gone wrong, a second try tends to land
+    elsewhere (docs/training/deblur.md §11)."""
+    check = min_agreement is not None
+    first_share = 0.45 if check else 0.9
+
+    def part(start: float, share: float) -> Callable[[float], None] | None:
+        return (lambda f: progress(start + share * f)) if progress else None
+
     with fft.set_workers(WORKERS):
         small, scale = _estimation_copy(image, config.estimate_side, config.estimate_by)
-        estimated = estimate_kernel(small, config, (lambda f: progress(0.9 * f)) if progress else None)
+        estimated = estimate_kernel(small, config, part(0.0, first_share))
         spread = kernel_spread(estimated)
         kernel = _scale_kernel(estimated, 1.0 / scale)
-        restored = None
-        if spread >= min_spread:
+        agreement, restored = None, None
+        if spread >= min_spread and check:
+            second = estimate_kernel(small, config, part(first_share, 0.45), pad_extra_at="start")
+            agreement = kernel_agreement(estimated, second)
+        if spread >= min_spread and (not check or agreement >= min_agreement):
             # the noise is measured on the estimation copy: the same pixels for a crop; a shrunk copy's
             # noise is averaged down, about as much as its kernel, scaled back up, averages it again
             restored = deconvolve(image, kernel, reg=regularisation_for(small))
     if progress:
         progress(1.0)
-    return BlindResult(restored, kernel, spread)
+    return BlindResult(restored, kernel, spread, agreement)

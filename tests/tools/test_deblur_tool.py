@@ -228,9 +228,26 @@ def test_auto_uses_the_net_on_a_sharp_photo_and_deconvolves_a_hard_shake(weights
     params = TOOLS["deblur"].validate({"method": "auto", "weights": weights})
     by_net = TOOLS["deblur"].run(sharp, **(params | {"method": "net"}))
     assert np.array_equal(np.asarray(TOOLS["deblur"].run(sharp, **params)), np.asarray(by_net))
-    shaken = np.asarray(sharp).astype(np.float32) / 255.0
+    # large enough for two estimates to agree (on the 150×203 golden crop they did not: 0.64)
+    shaken = data.astronaut()[:300, :400].astype(np.float32) / 255.0
     shaken = Image.fromarray(np.rint(blur_image(shaken, linear_kernel(25, 30)) * 255).astype(np.uint8))
     by_kernel = TOOLS["deblur"].run(shaken, **(params | {"method": "kernel"}))
+    assert np.array_equal(np.asarray(TOOLS["deblur"].run(shaken, **params)), np.asarray(by_kernel))
+
+
+def test_auto_keeps_the_nets_result_when_a_second_estimate_disagrees(weights, monkeypatch):
+    from restora.imaging.blur import blur_image, linear_kernel
+    from restora.tools import deblur
+
+    shaken = np.asarray(golden_input()).astype(np.float32) / 255.0
+    shaken = Image.fromarray(np.rint(blur_image(shaken, linear_kernel(25, 30)) * 255).astype(np.uint8))
+    params = TOOLS["deblur"].validate({"method": "auto", "weights": weights})
+    by_net = TOOLS["deblur"].run(shaken, **(params | {"method": "net"}))
+    by_kernel = TOOLS["deblur"].run(shaken, **(params | {"method": "kernel"}))
+    # on this small crop the two estimates agree 0.64: auto keeps the net's result ...
+    assert np.array_equal(np.asarray(TOOLS["deblur"].run(shaken, **params)), np.asarray(by_net))
+    # ... and deconvolves when the bar is lower
+    monkeypatch.setattr(deblur, "AUTO_MIN_AGREEMENT", 0.5)
     assert np.array_equal(np.asarray(TOOLS["deblur"].run(shaken, **params)), np.asarray(by_kernel))
 
 
