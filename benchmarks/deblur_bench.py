@@ -41,7 +41,8 @@ def weights_for(architecture: dict | None, folder: Path) -> tuple[str, dict, boo
 
 def shaken_photo(megapixels: float) -> Image.Image:
     """:func:`photo` blurred by a 15-px straight shake: ``auto`` takes its longest path on it (the net sees
-    blur, the kernel is estimated twice and the photo deconvolved)."""
+    blur, the kernel is estimated twice, on the middle and the top-left 768-px squares, and the photo
+    deconvolved)."""
     import numpy as np
 
     from restora.imaging.blur import blur_image, linear_kernel

@@ -4,8 +4,7 @@
 - ``kernel``: the shake's blur kernel estimated from the photo and deconvolved (restora.imaging.blind);
 - ``auto`` (the default): the net runs first; if it changed the photo (it sees blur) the kernel is
   estimated twice, and a clear shake that both estimates agree on is deconvolved; otherwise the net's
-  result stands. The net leaves sharp
-  photos alone where deconvolution would over-sharpen them.
+  result stands. The net leaves sharp photos alone where deconvolution would over-sharpen them.
 
 Unlike DeblurGAN's test script (which resizes to 640×360 and takes a random 256 crop, and leaves dropout
 on), this runs on every pixel: the image goes to [-1, 1], is padded by reflection to a multiple of 4, and
@@ -46,11 +45,12 @@ METHODS = ("auto", "net", "kernel")
 # 2. Is the estimated kernel a real shake? Sharp photos' estimates spread from 0.62 px, 90 % of them below
 #    1.36 (periodic blinds reached 3.9), and blurred photos' at least 1.63 px. Below AUTO_MIN_SPREAD the net's
 #    result is kept; otherwise the photo is deconvolved with the kernel.
-# 3. Do two estimates agree? The kernel is measured a second time with its padding nudged (session 5,
-#    §11): where the first went wrong, the second tends to land elsewhere. Below AUTO_MIN_AGREEMENT
-#    (restora.imaging.blind.kernel_agreement) the net's result is kept. On the 56 photos the estimates
-#    that lost 7–14 dB agreed 0.29–0.65 with their second opinion; 0.9 also kept the one sharp photo that
-#    passed questions 1 and 2 (agreement 0.88) from being deconvolved, 0.8 would not have.
+# 3. Do two estimates agree? The kernel is measured a second time, on another part of a large photo or,
+#    on a small one, with its padding nudged (session 5, §11): where the first went wrong, the second
+#    tends to land elsewhere. Below AUTO_MIN_AGREEMENT (restora.imaging.blind.kernel_agreement) the net's
+#    result is kept. On the 56 photos at 640 px the estimates that lost 7–14 dB agreed 0.29–0.65 with
+#    their nudged second opinion; 0.9 also kept the one sharp photo that passed questions 1 and 2
+#    (agreement 0.88) from being deconvolved, 0.8 would not have.
 AUTO_NET_UNCHANGED_DB = 42.0
 AUTO_MIN_SPREAD = 1.6
 AUTO_MIN_AGREEMENT = 0.9

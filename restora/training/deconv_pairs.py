@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -132,8 +132,8 @@ def write_deconv_pairs(data: Path, out: Path, config: DeconvPairConfig = DeconvP
 
     def save() -> None:
         records = sorted(done.values(), key=lambda r: r["name"])
-        manifest.write_text(json.dumps({"seed": seed, "config": config.__dict__ | {"jpeg_quality": list(config.jpeg_quality)},
-                                        "pairs": records}, indent=1))
+        settings = asdict(config) | {"jpeg_quality": list(config.jpeg_quality)}
+        manifest.write_text(json.dumps({"seed": seed, "config": settings, "pairs": records}, indent=1))
 
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_one_fft_thread if workers > 1 else None) as pool:

@@ -180,3 +180,25 @@ def test_the_faster_l0_step_keeps_the_same_edges_as_the_plain_one():
     assert (fast[0] != 0).sum() > 1000  # edges were kept: the comparison means something
     for a, b in zip(fast, plain):
         assert np.array_equal(a, b)  # bit for bit
+
+
+def test_a_corner_second_opinion_looks_at_another_part_of_a_large_photo(monkeypatch):
+    shaken = blur_image(data.astronaut()[:300, :400].astype(np.float32) / 255.0, linear_kernel(11, 30))
+    config = blind.BlindConfig(estimate_side=256, second_opinion="corner")
+    seen = []
+    real = blind.estimate_kernel
+
+    def spy(copy, *args, **kwargs):
+        seen.append((copy.shape[:2], float(copy[0, 0, 0]), kwargs.get("pad_extra_at", "end")))
+        return real(copy, *args, **kwargs)
+
+    monkeypatch.setattr(blind, "estimate_kernel", spy)
+    result = blind.blind_deblur(shaken, config, min_agreement=0.0)
+    middle, corner = seen
+    assert middle[0] == corner[0] == (256, 256)
+    assert corner[1] == float(shaken[0, 0, 0]) and middle[1] != corner[1]  # the top-left square, not the middle
+    assert corner[2] == "end"  # a different part of the scene needs no nudge
+    assert 0.0 < result.agreement <= 1.0 + 1e-9
+    seen.clear()
+    blind.blind_deblur(shaken[:200, :200], config, min_agreement=0.0)  # no larger than the estimate: nudged
+    assert [s[2] for s in seen] == ["end", "start"]
