@@ -46,9 +46,10 @@ def shaken_photo(megapixels: float) -> Image.Image:
     import numpy as np
 
     from restora.imaging.blur import blur_image, linear_kernel
+    from restora.imaging.metrics import quantise
 
     sharp = np.asarray(photo(megapixels), dtype=np.float32) / 255.0
-    return Image.fromarray(np.rint(blur_image(sharp, linear_kernel(15, 30)) * 255).astype(np.uint8))
+    return Image.fromarray(quantise(blur_image(sharp, linear_kernel(15, 30))))
 
 
 def precision_in_use() -> str:

@@ -90,7 +90,9 @@ def _difference_spectra(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]
 
 def _gradients(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Circular forward differences, matching :func:`_difference_spectra`."""
-    return np.roll(image, -1, axis=1) - image, np.roll(image, -1, axis=0) - image
+    gx, gy = np.empty_like(image), np.empty_like(image)
+    _gradients_into(image, gx, gy)
+    return gx, gy
 
 
 def _deconvolution_terms(kernel: np.ndarray, shape: tuple[int, int], reg: float,
@@ -224,7 +226,7 @@ def _l0_edges(padded: np.ndarray, kernel: np.ndarray, weight: float, config: Bli
 
 
 def _gradients_into(image: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> None:
-    """:func:`_gradients` written into ``gx`` and ``gy``."""
+    """:func:`_gradients` written into ``gx`` and ``gy``: x[i+1] - x[i], the last one wrapping to the first."""
     np.subtract(image[:, 1:], image[:, :-1], out=gx[:, :-1])
     np.subtract(image[:, :1], image[:, -1:], out=gx[:, -1:])
     np.subtract(image[1:], image[:-1], out=gy[:-1])

@@ -338,17 +338,16 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
         maker = DevicePairMaker(data, pair_config, config.seed, trainer.device, workers=config.workers,
                                 bank_size=config.kernel_bank)
         batches = prefetch(maker, trainer.step, config.steps)
+        val = validation_pairs(data, crop=config.val_crop)
     elif config.pairs == "folder":
         from restora.training.deconv_pairs import FolderPairMaker, folder_validation_pairs
 
         maker = FolderPairMaker(data, config.crop, config.batch, config.seed)
         batches = prefetch(maker, trainer.step, config.steps, workers=config.workers)
+        val = folder_validation_pairs(data, crop=config.val_crop)
     else:
         maker = PairMaker(data, pair_config, config.seed)
         batches = prefetch(maker, trainer.step, config.steps, workers=config.workers)
-    if config.pairs == "folder":
-        val = folder_validation_pairs(data, crop=config.val_crop)
-    else:
         val = validation_pairs(data, crop=config.val_crop)
     title = f"{config.gan}, {config.content}, ngf {config.ngf}, {config.n_blocks} blocks, norm {config.norm}"
 

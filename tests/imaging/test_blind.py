@@ -108,8 +108,8 @@ def test_the_in_place_differences_are_the_rolled_ones_bit_for_bit():
     image = rng.normal(size=(13, 17)).astype(np.float32)
     gx, gy, adjoint = (np.empty_like(image) for _ in range(3))
     blind._gradients_into(image, gx, gy)
-    expected_x, expected_y = blind._gradients(image)
-    assert np.array_equal(gx, expected_x) and np.array_equal(gy, expected_y)
+    assert np.array_equal(gx, np.roll(image, -1, axis=1) - image)
+    assert np.array_equal(gy, np.roll(image, -1, axis=0) - image)
     blind._adjoint_into(gx, gy, adjoint)
     expected = np.roll(gx, 1, axis=1) - gx + np.roll(gy, 1, axis=0) - gy
     assert np.array_equal(adjoint, expected)
