@@ -64,8 +64,8 @@ def cases(photos_dir: Path, kind: str, noise: float, which: str):
 def main(photos_dir: Path, kind: str, noise: float, config: blind.BlindConfig, which: str) -> None:
     rows = []
     for name, sharp, blurred, kernel in cases(photos_dir, kind, noise, which):
-        # min_agreement 0: the second estimate is made and scored, and the photo always deconvolved
-        result = blind.blind_deblur(blurred / 255.0, config, min_agreement=0.0)
+        # two views, no bar: the second estimate is made and scored, and the photo always deconvolved
+        result = blind.blind_deblur(blurred / 255.0, config, views=2)
         by_net = deblur_by_net(blurred, "", tile=1536, progress=None)
         oracle = blind.deconvolve(blurred / 255.0, kernel)
         row = {"blurred": psnr(sharp, blurred, border=16), "net": psnr(sharp, by_net, border=16),
@@ -74,7 +74,7 @@ def main(photos_dir: Path, kind: str, noise: float, config: blind.BlindConfig, w
                # how much the net changes the photo: it was trained to leave sharp photos alone
                "net_change": psnr(blurred, by_net, border=16),
                # kernel_agreement of the estimate with a second one (restora.imaging.blind.blind_deblur)
-               "agree": result.agreement}
+               "agree": result.support}
         deconvolves = result.spread >= AUTO_MIN_SPREAD and row["net_change"] <= AUTO_NET_UNCHANGED_DB
         row["auto"] = row["kernel"] if deconvolves else row["net"]  # the tool's rule, deblur_auto
         rows.append(row)

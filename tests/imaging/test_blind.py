@@ -139,15 +139,77 @@ def test_kernel_agreement_is_one_for_the_same_shape_anywhere_and_low_for_another
     assert blind.kernel_agreement(line, np.zeros((5, 5))) == 0.0
 
 
-def test_a_second_opinion_is_made_only_when_asked_and_can_veto_the_deconvolution():
+def test_further_estimates_are_made_only_when_asked_and_can_veto_the_deconvolution():
     shaken = blur_image(data.astronaut()[:200, :240].astype(np.float32) / 255.0, linear_kernel(15, 30))
     plain = blind.blind_deblur(shaken)
-    assert plain.agreement is None and plain.restored is not None
-    checked = blind.blind_deblur(shaken, min_agreement=0.0)
-    assert 0.0 < checked.agreement <= 1.0 + 1e-9
-    assert np.array_equal(checked.restored, plain.restored)  # the first estimate is the one used
-    vetoed = blind.blind_deblur(shaken, min_agreement=1.01)  # no two estimates agree that well
+    assert plain.support is None and plain.restored is not None
+    checked = blind.blind_deblur(shaken, views=2)
+    assert 0.0 < checked.support <= 1.0 + 1e-9
+    assert np.array_equal(checked.restored, plain.restored)  # of two, the first estimate is the one kept
+    vetoed = blind.blind_deblur(shaken, views=2, min_support=1.01)  # no two estimates agree that well
     assert vetoed.restored is None and np.array_equal(vetoed.kernel, plain.kernel)
+
+
+def test_a_slight_first_estimate_is_not_checked_again(monkeypatch):
+    calls = []
+    real = blind.estimate_kernel
+    monkeypatch.setattr(blind, "estimate_kernel", lambda *a, **k: calls.append(1) or real(*a, **k))
+    sharp = data.astronaut()[:200, :240].astype(np.float32) / 255.0
+    result = blind.blind_deblur(sharp, views=3, min_spread=50.0)  # no kernel spreads 50 px
+    assert len(calls) == 1 and result.restored is None and result.support is None
+
+
+def test_the_medoid_is_the_estimate_the_others_agree_with():
+    line = np.pad(linear_kernel(11, 30), 3)
+    near = np.roll(line, 1, axis=1)  # the same shape, a pixel off: agreement 1
+    across = np.pad(linear_kernel(11, 120), 3)
+    kept, support = blind.medoid_kernel([across, line, near])
+    assert kept in (1, 2)
+    assert support == pytest.approx((1.0 + blind.kernel_agreement(line, across)) / 2)
+    assert blind.medoid_kernel([line]) == (0, 1.0)
+
+
+def test_choose_estimate_needs_spread_and_support():
+    line, dot = np.pad(linear_kernel(11, 30), 3), blind._delta(17)
+    assert blind.choose_estimate([line], 1.6, 0.9) == (0, None, True)
+    assert blind.choose_estimate([dot], 1.6, 0.9)[2] is False  # too slight
+    kept, support, use = blind.choose_estimate([dot, line, line], 1.6, 0.0)
+    assert kept == 1 and use is False  # the first estimate was slight: as if the others were never made
+    kept, support, use = blind.choose_estimate([line, np.pad(linear_kernel(11, 120), 3), line], 1.6, 0.9)
+    assert kept in (0, 2) and support < 0.9 and use is False
+
+
+def test_the_views_of_a_small_photo_are_nudges_and_of_a_large_one_other_parts():
+    photo = np.random.default_rng(0).random((300, 400, 3)).astype(np.float32)
+    config = blind.BlindConfig(estimate_side=256)
+    views, scale = blind.estimation_views(photo[:200, :200], config, 4)
+    assert scale == 1.0 and [side for _, side in views] == ["end", "start", "end", "start"]
+    assert [v.shape[:2] for v, _ in views] == [(200, 200), (200, 200), (199, 199), (199, 199)]
+    assert views[2][0][0, 0, 0] == photo[1, 1, 0] and views[3][0][0, 0, 0] == photo[0, 0, 0]
+    views, _ = blind.estimation_views(photo, config, 3)
+    middle, top_left, bottom_right = (v for v, _ in views)
+    assert all(v.shape[:2] == (256, 256) for v in (middle, top_left, bottom_right))
+    assert middle[0, 0, 0] == photo[22, 72, 0] and top_left[0, 0, 0] == photo[0, 0, 0]
+    assert bottom_right[-1, -1, 0] == photo[-1, -1, 0]
+    with pytest.raises(ValueError, match="at most 5 views"):
+        blind.estimation_views(photo, config, 6)
+
+
+def test_estimates_side_by_side_are_the_ones_made_one_after_the_other(monkeypatch):
+    shaken = blur_image(data.astronaut()[:160, :200].astype(np.float32) / 255.0, linear_kernel(9, 30))
+    copies, _ = blind.estimation_views(shaken, blind.BlindConfig(kernel_size=17), 3)
+    config = blind.BlindConfig(kernel_size=17)
+    one_by_one = [blind.estimate_kernel(c, config, pad_extra_at=s) for c, s in copies]
+    reported = []
+    monkeypatch.setattr(blind, "WORKERS", 2)
+    side_by_side = blind._estimate_side_by_side(copies, config, reported.append)
+    assert all(np.array_equal(a, b) for a, b in zip(one_by_one, side_by_side))
+    assert reported == pytest.approx([1 / 3, 2 / 3, 1.0])
+    monkeypatch.setattr(blind, "WORKERS", 1)  # one core: in the calling thread, one after the other
+    reported.clear()
+    in_turn = blind._estimate_side_by_side(copies, config, reported.append)
+    assert all(np.array_equal(a, b) for a, b in zip(one_by_one, in_turn))
+    assert reported == pytest.approx([1 / 3, 2 / 3, 1.0])
 
 
 def _l0_edges_reference(padded, kernel, weight, config):
@@ -182,7 +244,7 @@ def test_the_faster_l0_step_keeps_the_same_edges_as_the_plain_one():
         assert np.array_equal(a, b)  # bit for bit
 
 
-def test_a_corner_second_opinion_looks_at_another_part_of_a_large_photo(monkeypatch):
+def test_a_large_photo_is_checked_on_other_parts_of_it(monkeypatch):
     shaken = blur_image(data.astronaut()[:300, :400].astype(np.float32) / 255.0, linear_kernel(11, 30))
     config = blind.BlindConfig(estimate_side=256, second_opinion="corner")
     seen = []
@@ -193,12 +255,12 @@ def test_a_corner_second_opinion_looks_at_another_part_of_a_large_photo(monkeypa
         return real(copy, *args, **kwargs)
 
     monkeypatch.setattr(blind, "estimate_kernel", spy)
-    result = blind.blind_deblur(shaken, config, min_agreement=0.0)
+    result = blind.blind_deblur(shaken, config, views=2)
     middle, corner = seen
     assert middle[0] == corner[0] == (256, 256)
     assert corner[1] == float(shaken[0, 0, 0]) and middle[1] != corner[1]  # the top-left square, not the middle
     assert corner[2] == "end"  # a different part of the scene needs no nudge
-    assert 0.0 < result.agreement <= 1.0 + 1e-9
+    assert 0.0 < result.support <= 1.0 + 1e-9
     seen.clear()
-    blind.blind_deblur(shaken[:200, :200], config, min_agreement=0.0)  # no larger than the estimate: nudged
+    blind.blind_deblur(shaken[:200, :200], config, views=2)  # no larger than the estimate: nudged
     assert [s[2] for s in seen] == ["end", "start"]
