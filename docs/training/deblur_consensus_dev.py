@@ -11,9 +11,10 @@ estimation_views: at 640 px, the same photo nudged by a pixel or by where the pa
 go; DEV_PHOTO_SIZE above the 768-px estimate, other parts of the scene), and
 deconvolved with: the first estimate alone (what `kernel` does), the mean of the first two aligned
 estimates (`pair`), the medoid of all (the estimate that agrees best with the rest, `medoid`), and the
-mean of the estimates aligned on the medoid (`consensus`). KERNELS.npz, when given, keeps every estimate
-(arrays named CASE_VIEW, CASE counting from 0 in the log's order) for rules that need them. Agreements: `agree` between the first two (what
-`auto` tests now) and `support`, the medoid's mean agreement with the others. The net's result and how
+mean of the estimates aligned on the medoid (`consensus`). KERNELS.npz, when given, keeps every
+estimate (arrays named CASE_VIEW, CASE counting from 0 in the log's order) for rules that need them.
+Agreements: `agree` between the first two (session 5's `auto` test) and `support`, the medoid's mean
+agreement with the others. The net's result and how
 much it changed the photo are printed as in deblur_kernel_dev.py, so --score can apply `auto`'s rule with
 each combination and gate. --views scores the medoid of the first 2, 3, ... estimates kept in KERNELS.npz
 under `auto`'s rule, gated by its support (2 estimates: the first one, gated by their agreement, as
@@ -103,6 +104,9 @@ def score(paths: list[str]) -> None:
 
 
 def score_views(photos_dir: Path, kind: str, log: str, kernels: Path) -> None:
+    """`auto`'s rule with the medoid of the first n kept estimates, decided as blind_deblur decides
+    (restora.imaging.blind.choose_estimate), for each n and bar; the change against session 5's rule is
+    per case, with its standard error."""
     rows = [{k: float(v) for k, v in FIELD.findall(line)} for line in open(log, encoding="utf-8")
             if " support " in line]
     kept = np.load(kernels)
