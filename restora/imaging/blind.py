@@ -538,9 +538,12 @@ def blind_deblur(image: np.ndarray, config: BlindConfig = BlindConfig(),
 
     with fft.set_workers(WORKERS):
         copies, scale = estimation_views(image, config, views)
-        found = [estimate_kernel(copies[0][0], config, part(0.0, 0.9 / views), pad_extra_at=copies[0][1])]
-        if kernel_spread(found[0]) >= min_spread and views > 1:
-            found += _estimate_side_by_side(copies[1:], config, part(0.9 / views, 0.9 - 0.9 / views))
+        if min_spread <= 0.0:  # no blur is too slight: nothing to learn from the first estimate alone
+            found = _estimate_side_by_side(copies, config, part(0.0, 0.9))
+        else:
+            found = [estimate_kernel(copies[0][0], config, part(0.0, 0.9 / views), pad_extra_at=copies[0][1])]
+            if kernel_spread(found[0]) >= min_spread and views > 1:
+                found += _estimate_side_by_side(copies[1:], config, part(0.9 / views, 0.9 - 0.9 / views))
         kept, support, use = choose_estimate(found, min_spread, min_support)
         kernel = _scale_kernel(found[kept], 1.0 / scale)
         # the noise is measured on the estimation copy: the same pixels for a crop; a shrunk copy's noise

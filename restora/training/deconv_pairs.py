@@ -75,7 +75,8 @@ def make_pair(photo: np.ndarray, rng: np.random.Generator, config: DeconvPairCon
     noise = float(rng.uniform(0.0, config.max_noise)) if rng.uniform() < config.noise_prob else 0.0
     quality = int(rng.integers(*config.jpeg_quality, endpoint=True)) if rng.uniform() < config.jpeg_prob else None
     blurred = degrade(blurred_big[inner], rng, noise_sigma=noise, jpeg_quality=quality)
-    result = blind_deblur(blurred)  # the tool's own estimate, at its defaults
+    # one estimate, as the kernel method made them in session 5 (it keeps the best of three since, §12)
+    result = blind_deblur(blurred)
     sharp, blurred, deconvolved = _uint8(big[inner]), _uint8(blurred), _uint8(result.restored)
     border = 16 if side > 64 else 0  # as `restora eval deblur` scores (a tiny test crop has no border to spare)
     return {

@@ -199,6 +199,23 @@ def test_kernel_method_needs_no_weights_and_keeps_size_and_alpha(tmp_path):
         assert TOOLS["deblur"].run(tiny, method="kernel").size == tiny.size
 
 
+def test_kernel_method_keeps_the_best_supported_of_its_estimates():
+    from restora.imaging import blind
+    from restora.imaging.blur import blur_image, linear_kernel
+    from restora.tools.deblur import KERNEL_VIEWS
+
+    shaken = blur_image(np.asarray(golden_input()).astype(np.float32) / 255.0, linear_kernel(11, 60))
+    shaken = np.rint(shaken * 255).astype(np.uint8)
+    photo = shaken.astype(np.float32) / 255.0
+    found = [blind.estimate_kernel(copy, pad_extra_at=side)
+             for copy, side in blind.estimation_views(photo, blind.BlindConfig(), KERNEL_VIEWS)[0]]
+    kept, _ = blind.medoid_kernel(found)
+    assert kept != 0  # on this photo the first estimate is not the one the others agree with best
+    restored = blind.deconvolve(photo, found[kept], reg=blind.regularisation_for(photo))
+    expected = np.clip(np.rint(restored * 255.0), 0, 255).astype(np.uint8)
+    assert np.array_equal(np.asarray(TOOLS["deblur"].run(Image.fromarray(shaken), method="kernel")), expected)
+
+
 def test_method_is_validated():
     with pytest.raises(InvalidParams, match="auto, net, kernel"):
         TOOLS["deblur"].validate({"method": "fft"})
