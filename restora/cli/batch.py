@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import click
 
@@ -80,3 +81,21 @@ def run_jobs(jobs: list[Job], process: Callable[[Path, Path], None], error_types
                     click.echo(message, err=True)
             bar.update(1)
     return failures
+
+
+@contextmanager
+def photo_progress(enabled: bool, stream=None, mininterval: float = 0.1) -> Iterator[Callable[[float], None] | None]:
+    """A percent bar on stderr for one photo, fed by the tool's progress(fraction) calls (a deblur of a
+    large photo takes seconds to minutes); None when not ``enabled``. Batches show a bar per photo instead."""
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=100, unit="%", file=stream or sys.stderr, dynamic_ncols=True, mininterval=mininterval,
+              bar_format="{l_bar}{bar}| {elapsed}") as bar:
+
+        def progress(fraction: float) -> None:
+            bar.update(max(0, round(100 * min(1.0, fraction)) - bar.n))  # never backwards
+
+        yield progress

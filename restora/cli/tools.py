@@ -6,12 +6,13 @@ Each command only parses flags; the work is done by ``TOOLS[name]``. Exit codes 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from restora.cli.batch import plan_jobs, run_jobs
+from restora.cli.batch import photo_progress, plan_jobs, run_jobs
 
 EXIT_BAD_IMAGE = 3
 EXIT_MISSING_WEIGHTS = 4
@@ -43,9 +44,13 @@ def run_tool(tool_name: str, inputs: tuple[Path, ...], out: Path, recursive: boo
     limits = ImageLimits.from_settings(load_settings())
     jobs = plan_jobs(inputs, out, recursive)
 
+    one_photo_on_a_terminal = len(jobs) == 1 and sys.stderr.isatty()
+
     def process(source: Path, target: Path) -> None:
         image = load_image(source, limits)
-        save_image(tool.run(image, **params), target)
+        with photo_progress(one_photo_on_a_terminal) as progress:
+            restored = tool.run(image, progress=progress, **params)
+        save_image(restored, target)
 
     try:
         prepare = getattr(tool, "prepare", None)
@@ -98,7 +103,8 @@ def adjust(inputs: tuple[Path, ...], out: Path, recursive: bool, rotate: str, br
     show_default=True,
     help="net: the trained generator; kernel: estimate the shake's blur kernel and deconvolve "
     "(stronger on large shake of a still scene, slower, can ring on slight or uneven blur); "
-    "auto: the net, or the kernel method where the net sees blur and the kernel, measured twice, is a clear shake.",
+    "auto: the net, or the kernel method where the net sees blur and the kernel, measured three times, is "
+    "a clear shake.",
 )
 @click.option(
     "--strength",
