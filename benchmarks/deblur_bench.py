@@ -41,8 +41,8 @@ def weights_for(architecture: dict | None, folder: Path) -> tuple[str, dict, boo
 
 def shaken_photo(megapixels: float) -> Image.Image:
     """:func:`photo` blurred by a 15-px straight shake: ``auto`` takes its longest path on it (the net sees
-    blur, the kernel is estimated twice, on the middle and the top-left 768-px squares, and the photo
-    deconvolved)."""
+    blur, the kernel is estimated three times, on the middle, top-left and bottom-right 768-px squares,
+    and the photo deconvolved)."""
     import numpy as np
 
     from restora.imaging.blur import blur_image, linear_kernel
@@ -130,8 +130,8 @@ def run(repeats: int = 3) -> list[dict]:
             peak_memory(shipped, shipped_arch, shipped_random),
             # the tool's default: the net first; the astronaut, upscaled to 1 MP, is soft enough that the net
             # sees blur, so the kernel is estimated (on a copy of at most 768 px), but it spreads too little to
-            # deconvolve; on a shaken photo the estimate is made twice and the photo deconvolved; and the
-            # kernel method, one estimate plus a full-size FFT deconvolution
+            # deconvolve; on a shaken photo the estimate is made three times and the photo deconvolved; and
+            # the kernel method, three estimates plus a full-size FFT deconvolution
             time_one_megapixel("deblur_1mp_method_auto", shipped, shipped_arch, shipped_random, repeats,
                                method="auto"),
             time_one_megapixel("deblur_1mp_method_auto_shaken", shipped, shipped_arch, shipped_random, repeats,

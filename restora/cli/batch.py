@@ -6,7 +6,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TextIO
 
 import click
 
@@ -84,7 +84,8 @@ def run_jobs(jobs: list[Job], process: Callable[[Path, Path], None], error_types
 
 
 @contextmanager
-def photo_progress(enabled: bool, stream=None, mininterval: float = 0.1) -> Iterator[Callable[[float], None] | None]:
+def photo_progress(enabled: bool, stream: TextIO | None = None,
+                   mininterval: float = 0.1) -> Iterator[Callable[[float], None] | None]:
     """A percent bar on stderr for one photo, fed by the tool's progress(fraction) calls (a deblur of a
     large photo takes seconds to minutes); None when not ``enabled``. Batches show a bar per photo instead."""
     if not enabled:

@@ -34,7 +34,7 @@ from restora.imaging.sharpen import WIENER_BALANCE, centred_kernel_array
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 # Threads for blind_deblur: -1, all cores. One estimate's FFTs use them all (FFTs take nearly all of its
 # time); further estimates run side by side, one thread each, which uses the cores better: on 2 cores two
-# 768-px estimates took 3.2 s side by side and 5.6 s one after the other, with the same kernels (§12).
+# 768-px estimates took 2.2 s side by side and 4.0 s one after the other, with the same kernels (§12).
 WORKERS = -1
 
 
@@ -515,7 +515,8 @@ def choose_estimate(found: list[np.ndarray], min_spread: float, min_support: flo
     """Which of one photo's kernel estimates to keep (the medoid: :func:`medoid_kernel`), its support
     (None for a single estimate), and whether to deconvolve with it: when the first estimate and the
     kept one spread at least ``min_spread`` and the support is at least ``min_support``."""
-    kept, support = medoid_kernel(found) if len(found) > 1 else (0, None)
+    kept, support = medoid_kernel(found)
+    support = support if len(found) > 1 else None  # one estimate: nothing to agree with
     use = (min(kernel_spread(found[0]), kernel_spread(found[kept])) >= min_spread
            and (support is None or support >= min_support))
     return kept, support, use
