@@ -1,0 +1,119 @@
+"""The background tool: keep the person or object, replace everything else; ID photos at standard sizes.
+
+``run`` = segment (restora.tools.background.segment: U²-Netp, U²-Net or person matting) -> refine the
+edges at full resolution (restora.imaging.matting) -> build the picture (compose.render): a colour, a
+gradient, the photo's own background blurred, another picture, a transparent cut-out, the mask as a
+picture, or an ID photo cropped by the face with an optional print sheet. The input's own alpha is
+ignored: the subject is found in its colours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from restora.i18n import N_
+from restora.imaging.composite import PICTURE_FITS
+from restora.imaging.matting import EDGES
+from restora.tools.background import id_photo
+from restora.tools.background.compose import BACKGROUNDS, render, values_for_render
+from restora.tools.background.weights import WEIGHTS
+from restora.tools.base import BaseTool, InvalidParams, Param, Progress, settings_or_default
+
+# The segmenters' names, as restora.tools.background.segment.SEGMENTERS has them (that module imports
+# onnxruntime, so it is read only when a photo is processed; a test checks the two agree).
+SEGMENTERS = ("auto", "u2netp", "u2net", "person")
+ID_PHOTO_CHOICES = ("none", *(size.key for size in id_photo.ID_SIZES))
+SHEET_CHOICES = ("none", *id_photo.SHEETS)
+SEGMENT_SHARE = 0.6  # of the progress bar: the segmenter is most of the time
+
+BACKGROUND_PARAMS = (
+    Param("segmenter", "choice", default="auto", label=N_("Subject finder"),
+          help=N_("auto: person matting for a portrait, U²-Netp for anything else; u2net: the larger, slower "
+                  "U²-Net (fetched with `restora models fetch u2net`); person: for people, with hair"),
+          choices=SEGMENTERS,
+          choice_labels=(N_("Automatic"), N_("U²-Netp (fast)"), N_("U²-Net (large)"), N_("Person matting"))),
+    Param("background", "choice", default="colour", label=N_("New background"),
+          help=N_("a flat colour, a vertical gradient, the photo's own background blurred, another picture, "
+                  "or transparent (a PNG cut-out)"),
+          choices=BACKGROUNDS,
+          choice_labels=(N_("Colour"), N_("Gradient"), N_("Blurred original"), N_("Picture"), N_("Transparent"))),
+    Param("color", "colour", default="white", label=N_("Colour"), flag="--color",
+          help=N_("white, blue or red (the usual ID-photo colours) or #RRGGBB; the gradient's top colour"),),
+    Param("color2", "colour", default="blue", label=N_("Gradient bottom colour"), flag="--color2",
+          help=N_("the gradient's bottom colour: a name or #RRGGBB")),
+    Param("picture", "image", default=None, label=N_("Background picture"),
+          help=N_("the picture to put behind the subject (with the Picture background)")),
+    Param("picture_fit", "choice", default="cover", label=N_("Picture fit"),
+          help=N_("cover: fill, cropping the overflow; fit: show it whole on the colour; tile: repeat it"),
+          choices=PICTURE_FITS, choice_labels=(N_("Cover"), N_("Fit"), N_("Tile"))),
+    Param("edges", "choice", default="fast", label=N_("Edges"),
+          help=N_("fast: edges follow the photo by a guided filter (about 0.2 s a megapixel); fine: closed-form "
+                  "matting in the edge band (several seconds)"),
+          choices=EDGES, choice_labels=(N_("Fast"), N_("Fine")), advanced=True),
+    Param("keep", "box", default=None, label=N_("Keep this area"),
+          help=N_("X,Y,W,H: a box around what to keep, when the photo has other things in it")),
+    Param("mask_only", "bool", default=False, label=N_("Mask only"),
+          help=N_("return the mask as a picture: the subject white on black")),
+    Param("id_photo", "choice", default="none", label=N_("ID photo size"),
+          help=N_("crop to a standard ID-photo size at 300 dpi, the head sized and placed as the standard asks"),
+          choices=ID_PHOTO_CHOICES, choice_labels=(N_("None"), *(size.label for size in id_photo.ID_SIZES))),
+    Param("sheet", "choice", default="none", label=N_("Print sheet"),
+          help=N_("6inch: as many copies of the ID photo as fit on a 4×6 in print, with cut lines"),
+          choices=SHEET_CHOICES, choice_labels=(N_("None"), N_("4×6 in print"))),
+    Param("max_kb", "int", default=0, label=N_("File size limit"), units="KB", minimum=0, maximum=100_000,
+          help=N_("for upload forms: the JPEG is saved at the best quality that fits; 0 for no limit")),
+)
+
+
+@dataclass
+class Background(BaseTool):
+    name: str = "background"
+    title: str = N_("Background")
+    description: str = N_("Keep the person or object and replace the background with a colour, a gradient, a "
+                          "blur or a picture; make ID photos at standard sizes.")
+    card: str = N_("Replace the background, or make an ID photo")
+    params: tuple[Param, ...] = field(default=BACKGROUND_PARAMS)
+    weights: tuple = field(default=WEIGHTS)
+
+    def check(self, values: dict[str, Any]) -> None:
+        background, id_size = values["background"], values["id_photo"]
+        if background == "picture" and values["picture"] is None:
+            raise InvalidParams(N_("the Picture background needs a picture: give one, or choose another background"))
+        if id_size != "none" and background not in ("colour", "gradient"):
+            raise InvalidParams(N_("an ID photo needs a colour or gradient background, not a blurred, picture or "
+                                   "transparent one"))
+        if values["sheet"] != "none" and id_size == "none":
+            raise InvalidParams(N_("a print sheet is made of ID photos: choose an ID photo size too"))
+        if values["max_kb"] and background == "transparent" and not values["mask_only"]:
+            raise InvalidParams(N_("a file size limit saves a JPEG, which cannot be transparent"))
+        if values["max_kb"] and values["max_kb"] < 5:
+            raise InvalidParams(N_("a file size limit under 5 KB cannot hold a photo"))
+
+    def prepare(self, *, settings=None, **params: Any) -> None:
+        """Report a missing U²-Net file before any photo is read (the other segmenters check their own)."""
+        if params.get("segmenter") in ("u2netp", "u2net"):
+            from restora.weights import find_weights
+
+            find_weights(params["segmenter"], self.name, settings_or_default(settings))
+
+    def run(self, image: Image.Image, *, progress: Progress | None = None, settings=None, segmenter: str = "auto",
+            keep: tuple[int, int, int, int] | None = None, **params: Any) -> Image.Image:
+        from restora.tools.background.segment import segment
+
+        rgb = np.asarray(image.convert("RGB"))  # the input's alpha is ignored on purpose
+        if keep is not None:
+            x, y, w, h = keep
+            if x >= image.width or y >= image.height:
+                raise InvalidParams(N_("the Keep box lies outside the photo"))
+            keep = (x, y, min(w, image.width - x), min(h, image.height - y))
+        report = progress or (lambda fraction: None)
+        found = segment(rgb, segmenter, settings=settings_or_default(settings), keep_box=keep,
+                        progress=lambda f: report(SEGMENT_SHARE * f), cached=self.cached)
+        report(SEGMENT_SHARE)
+        rendered = values_for_render({**{p.name: p.default for p in self.params}, **params})
+        return render(rgb, found.alpha, list(found.faces), **rendered,
+                      progress=lambda f: report(SEGMENT_SHARE + (1 - SEGMENT_SHARE) * f))

@@ -1,0 +1,96 @@
+"""From a segmentation to the tool's picture: refine the edges, then build what was asked for.
+
+Kept apart from the segmenters so it can be run (and tested) with any mask: the tool calls
+``segment`` and hands the result here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from restora.imaging import composite, matting
+from restora.tools.background import id_photo
+from restora.tools.base import Progress
+
+BACKGROUNDS = ("colour", "gradient", "blur", "picture", "transparent")
+MASK_SUBJECT = (255, 255, 255)  # the template image: subject white on black, as matting tools show a matte
+MASK_BACKGROUND = (0, 0, 0)
+
+
+def render(rgb: np.ndarray, alpha: np.ndarray, faces: list, *, background: str = "colour", color: str = "white",
+           color2: str = "blue", picture: Image.Image | None = None, picture_fit: str = "cover",
+           edges: str = "fast", mask_only: bool = False, id_photo_size: str = "none", sheet: str = "none",
+           max_kb: int = 0, progress: Progress | None = None) -> Image.Image:
+    """The result for the photo ``rgb`` (H×W×3 uint8) whose subject mask is ``alpha`` (H×W, 0..1)."""
+    report = progress or (lambda fraction: None)
+    matte = matting.refine(rgb, alpha, edges)
+    report(0.5)
+    if id_photo_size != "none":
+        result, placement = _id_photo(rgb, matte, faces, id_photo.SIZES[id_photo_size], background, color, color2)
+        if mask_only:
+            result = composite.mask_picture(np.asarray(result.getchannel("A"), np.float32) / 255.0,
+                                            MASK_SUBJECT, MASK_BACKGROUND)
+        else:
+            result = result.convert("RGB")
+        if sheet != "none":
+            result = id_photo.layout_sheet(result, sheet)
+        result.info.update({"dpi": (id_photo.DPI, id_photo.DPI), "restora_id_head_mm": placement.head_mm,
+                            "restora_id_top_mm": placement.top_mm})
+    elif mask_only:
+        # The template image: the refined matte as a picture, subject and background each one flat colour.
+        result = composite.mask_picture(matte.alpha, MASK_SUBJECT, MASK_BACKGROUND)
+    elif background == "transparent":
+        result = composite.cutout(rgb, matte)
+    else:
+        result = Image.fromarray(composite.composite_matte(rgb, matte, _background(
+            rgb, alpha, background, color, color2, picture, picture_fit)), "RGB")
+    report(0.9)
+    if max_kb:
+        _, quality = id_photo.jpeg_within(result, max_kb)
+        # The tool returns a picture, not a file: the save path must write a JPEG at this quality.
+        result.info["restora_max_kb"] = max_kb
+        result.info["restora_jpeg_quality"] = quality
+    report(1.0)
+    return result
+
+
+def _background(rgb: np.ndarray, alpha: np.ndarray, background: str, color: str, color2: str,
+                picture: Image.Image | None, picture_fit: str) -> np.ndarray:
+    size = (rgb.shape[1], rgb.shape[0])
+    if background == "colour":
+        return composite.flat(size, composite.resolve_colour(color))
+    if background == "gradient":
+        return composite.vertical_gradient(size, composite.resolve_colour(color), composite.resolve_colour(color2))
+    if background == "blur":
+        return composite.blurred_background(rgb, alpha)
+    if background == "picture":
+        if picture is None:
+            raise ValueError("a picture background needs a picture")  # Background.check refuses this first
+        return composite.picture_background(picture, size, picture_fit, composite.resolve_colour(color))
+    raise ValueError(f"unknown background {background!r}")
+
+
+def _id_photo(rgb: np.ndarray, matte: matting.Matte, faces: list, size: id_photo.IdSize, background: str,
+              color: str, color2: str) -> tuple[Image.Image, id_photo.Placement]:
+    """The ID photo as RGBA at its print size: the cut-out placed by the face, on a colour or gradient."""
+    face = id_photo.the_one_face(faces)
+    placement = id_photo.place_head(size, face, matte.alpha)
+    subject = id_photo.crop_cutout(composite.cutout(rgb, matte), placement, size)
+    if background == "gradient":
+        backdrop = composite.vertical_gradient(subject.size, composite.resolve_colour(color), composite.resolve_colour(color2))
+    else:
+        backdrop = composite.flat(subject.size, composite.resolve_colour(color))
+    layers = np.asarray(subject)
+    placed = composite.composite(layers[..., :3], layers[..., 3].astype(np.float32) / 255.0, backdrop)
+    return Image.fromarray(np.dstack([placed, layers[..., 3]]), "RGBA"), placement
+
+
+def values_for_render(values: dict[str, Any]) -> dict[str, Any]:
+    """The tool's validated parameters as ``render``'s keywords (the segmenter's own are left out)."""
+    keys = ("background", "color", "color2", "picture", "picture_fit", "edges", "mask_only", "sheet", "max_kb")
+    rendered = {key: values[key] for key in keys if key in values}
+    rendered["id_photo_size"] = values.get("id_photo", "none")
+    return rendered
