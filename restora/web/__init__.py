@@ -44,11 +44,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(signup.bp)
     app.register_blueprint(recovery.bp)
 
-    # ---- web-jobs: tool pages, uploads, history, and the job executor start here. -----------------
-    from restora.web import tools
+    # Tool pages, uploads and the history; the job executor starts with the first request.
+    from restora.web import executor, tools
 
-    tools.init_app(app)
-    # ----------------------------------------------------------------------------------------------
+    app.register_blueprint(tools.bp)
+    executor.init_app(app)
     return app
 
 

@@ -2,17 +2,14 @@
 
 Every route is owner-checked (``restora.web.access``): pages under ``/<username>/`` with ``@owner_page``,
 anything naming a job with ``@owner_object`` + :func:`owned_or_404`, so one person never sees, downloads,
-runs against or deletes another's jobs. The executor that runs the jobs is started by the first request
-the app serves, inside the serving process (after a forking server has forked).
+runs against or deletes another's jobs. The executor that runs the jobs is :mod:`restora.web.executor`.
 """
 
 from __future__ import annotations
 
-import atexit
-import threading
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -24,7 +21,8 @@ from restora.jobs.queue import submit_job
 from restora.tools import TOOLS, InvalidParams
 from restora.web import settings_of
 from restora.web.access import owned_or_404, owner_object, owner_page
-from restora.web.database import db_session, session_factory
+from restora.web.database import db_session
+from restora.web.executor import executor_for
 from restora.web.forms_from_params import controls_for, image_param, raw_params_from
 from restora.web.job_views import describe_params, job_json, status_text, tool_text, translate_tool_message
 from restora.web.uploads import (
@@ -43,20 +41,6 @@ from restora.web.uploads import (
 )
 
 bp = Blueprint("tools", __name__)
-EXECUTOR_KEY = "restora.executor"
-_executor_lock = threading.Lock()
-
-
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
-    # Any first request starts the executor: after a restart, jobs left queued run without waiting for
-    # someone to open a tool page, and a forking server starts it in the worker, not the master.
-    app.before_request(_start_executor)
-
-
-def _start_executor() -> None:
-    executor_for(current_app._get_current_object())
-
 
 @bp.errorhandler(OperationalError)
 def _database_unavailable(_error):
@@ -68,44 +52,6 @@ def _database_unavailable(_error):
     # Rendered without context processors: Flask-Login's would ask the missing database who is logged in.
     page = current_app.jinja_env.get_template("tools/unavailable.html")
     return page.render(title=_("Try again soon"), message=message), 503, headers
-
-
-def executor_for(app: Flask):
-    """The app's executor, started once per process (thread pool, or a Celery sender)."""
-    executor = app.extensions.get(EXECUTOR_KEY)
-    if executor is not None:
-        return executor
-    with _executor_lock:
-        executor = app.extensions.get(EXECUTOR_KEY)
-        if executor is None:
-            executor = _make_executor(app).start()
-            app.extensions[EXECUTOR_KEY] = executor
-            atexit.register(executor.stop, 2.0)
-    return executor
-
-
-def _make_executor(app: Flask):
-    from restora.jobs.executors import CeleryExecutor, ThreadExecutor
-    from restora.jobs.runner import RunnerConfig
-
-    settings = settings_of(app)
-    sessions = session_factory(app)
-    config = RunnerConfig(
-        settings.data_dir,
-        ImageLimits.from_settings(settings),
-        lease_seconds=float(app.config.get("RESTORA_JOB_LEASE_SECONDS", 60.0)),
-    )
-    if settings.executor == "celery":
-        return CeleryExecutor(sessions, config, settings.broker_url, settings.resolved_database_url())
-    return ThreadExecutor(sessions, config, workers=settings.thread_workers)
-
-
-def stop_executor(app: Flask) -> None:
-    """Stop the app's executor, if it was started (tests, and a clean shutdown)."""
-    executor = app.extensions.pop(EXECUTOR_KEY, None)
-    if executor is not None:
-        atexit.unregister(executor.stop)
-        executor.stop(timeout=5.0)
 
 
 def _wants_json() -> bool:

@@ -14,7 +14,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from restora.config import Settings
-from restora.web import create_app, tools
+from restora.web import create_app
+from restora.web.executor import stop_executor
 from tests.web.mailbox import Mailbox, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,7 +54,7 @@ def live_server(tmp_path_factory, mailbox):
     yield f"http://127.0.0.1:{port}", app
     server.shutdown()
     thread.join(10)
-    tools.stop_executor(app)
+    stop_executor(app)
 
 
 @pytest.fixture(scope="module")

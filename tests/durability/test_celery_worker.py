@@ -116,7 +116,8 @@ def child_pids(pid: int) -> list[int]:
 def test_an_upload_on_the_web_site_runs_on_a_celery_worker(tmp_path):
     """The whole path with RESTORA_EXECUTOR=celery: web upload -> Redis -> `restora worker` -> result page."""
     from restora.config import Settings
-    from restora.web import create_app, tools
+    from restora.web import create_app
+    from restora.web.executor import executor_for, stop_executor
     from tests.web.conftest import AuthActions
     from tests.web.tools_support import get_file, picture_bytes, post_upload, wait_for_job
 
@@ -133,10 +134,10 @@ def test_an_upload_on_the_web_site_runs_on_a_celery_worker(tmp_path):
         auth.login("alice")
         response = post_upload(client, auth, photo=picture_bytes(), rotate="left", brightness="1.2")
         assert response.status_code == 202
-        assert isinstance(tools.executor_for(app), CeleryExecutor)
+        assert isinstance(executor_for(app), CeleryExecutor)
         job = wait_for_job(client, response.get_json()["status_url"], timeout=60)
         assert job["status"] == "done" and job["attempt"] == 1
         assert get_file(client, job["result_url"]).headers["Content-Type"] == "image/png"
     finally:
-        tools.stop_executor(app)
+        stop_executor(app)
         stop_worker(worker)

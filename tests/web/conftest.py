@@ -21,11 +21,11 @@ from sqlalchemy import MetaData, delete
 from restora.config import Settings
 from restora.web import create_app
 from restora.web.database import database
+from restora.web.executor import stop_executor
 from tests.web.mailbox import Mailbox
 
 MARIADB_HOST = os.environ.get("RESTORA_TEST_MARIADB_HOST", "127.0.0.1")
 MARIADB_PORT = int(os.environ.get("RESTORA_TEST_MARIADB_PORT", "3306"))
-EXECUTOR_KEY = "restora.executor"  # where restora.web.tools keeps the app's job executor
 PASSWORD = "correct horse battery"  # long, not in the common list, no composition rule needed
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -103,9 +103,7 @@ def make_app(db_url: str, tmp_path: Path, smtp: Mailbox) -> Callable[..., Flask]
 
     yield build
     for app in apps:  # background job threads must not outlive the test's database
-        executor = app.extensions.get(EXECUTOR_KEY)
-        if executor is not None:
-            executor.stop(5.0)
+        stop_executor(app)
     if apps:
         _empty_all_tables(apps[0])
         for app in apps:

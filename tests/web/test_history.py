@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from restora.jobs.models import DONE, QUEUED, Job
 from restora.jobs.queue import submit_job
-from restora.web import tools
+from restora.web.executor import executor_for, stop_executor
 from restora.web.database import database
 from tests.web.tools_support import JSON, get_file, picture_bytes, post_upload, wait_for_job
 
@@ -15,7 +15,7 @@ from tests.web.tools_support import JSON, get_file, picture_bytes, post_upload, 
 @pytest.fixture(autouse=True)
 def executor_stopped_after_test(app):
     yield
-    tools.stop_executor(app)
+    stop_executor(app)
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def add_jobs(app, user_id: int, count: int, status: str) -> None:
 
 
 def test_waiting_jobs_are_capped_per_user_with_a_429(client, alice, app, smtp):
-    tools.executor_for(app).stop()  # nothing runs, so the queue stays full
+    executor_for(app).stop()  # nothing runs, so the queue stays full
     alice.create_user("bob")
     add_jobs(app, user_id=id_of(app, "alice"), count=5, status=QUEUED)
     response = post_upload(client, alice, photo=picture_bytes(), rotate="left")
@@ -100,7 +100,7 @@ def test_waiting_jobs_are_capped_per_user_with_a_429(client, alice, app, smtp):
 
 
 def test_a_full_site_queue_is_a_503_with_retry_after(client, alice, app, smtp):
-    tools.executor_for(app).stop()
+    executor_for(app).stop()
     app.config["RESTORA_MAX_QUEUED_JOBS"] = 3
     alice.create_user("bob")
     add_jobs(app, user_id=id_of(app, "bob"), count=3, status=QUEUED)

@@ -12,7 +12,7 @@ from PIL import Image
 
 from restora.tools import TOOLS
 from restora.tools.base import BaseTool, InvalidParams, Param, colour_to_rgb
-from restora.web import tools
+from restora.web.executor import stop_executor
 from tests.web.tools_support import get_file, picture_bytes, post_upload, wait_for_job
 
 
@@ -52,7 +52,7 @@ class Backdrop(BaseTool):
 def backdrop_tool(monkeypatch, app):
     monkeypatch.setitem(TOOLS, "backdrop", Backdrop())
     yield
-    tools.stop_executor(app)
+    stop_executor(app)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from PIL import Image
 from restora.imaging.io import load_image
 from restora.tools import TOOLS
 from restora.tools.adjust import Adjust
-from restora.web import tools
+from restora.web.executor import EXECUTOR_KEY, executor_for, stop_executor
 from restora.web.database import database
 from tests.web.tools_support import JSON, get_file, picture_bytes, post_upload, wait_for_job
 
@@ -21,7 +21,7 @@ from tests.web.tools_support import JSON, get_file, picture_bytes, post_upload, 
 @pytest.fixture(autouse=True)
 def executor_stopped_after_test(app):
     yield
-    tools.stop_executor(app)
+    stop_executor(app)
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_an_upload_over_the_size_limit_is_413_with_a_page(make_app, smtp, tmp_pa
         assert "too large" in response.get_data(as_text=True).lower()
         assert not list((tmp_path / "instance").glob("uploads/**/*.*"))
     finally:
-        tools.stop_executor(app)
+        stop_executor(app)
 
 
 def test_a_polyglot_is_stored_and_served_re_encoded(client, alice, tmp_path):
@@ -188,7 +188,7 @@ def test_the_page_sees_progress_while_a_slow_job_runs(client, alice, monkeypatch
 
 
 def test_without_javascript_a_waiting_job_page_reloads_itself(client, alice, app):
-    tools.executor_for(app).stop()  # keep the job waiting
+    executor_for(app).stop()  # keep the job waiting
     response = post_upload(client, alice, photo=picture_bytes(), json=False, rotate="left")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page and "Waiting" in page
@@ -202,14 +202,14 @@ def test_jobs_left_queued_by_a_stopped_server_run_after_the_next_start(make_app,
     auth = AuthActions(first, client, smtp)
     auth.create_user("alice")
     auth.login("alice")
-    tools.executor_for(first).stop()  # the server goes down before running it
+    executor_for(first).stop()  # the server goes down before running it
     job = post_upload(client, auth, photo=picture_bytes(), rotate="left").get_json()
-    tools.stop_executor(first)
+    stop_executor(first)
 
     second = make_app()  # the restart, on the same database and data folder
     other = second.test_client()
-    assert tools.EXECUTOR_KEY not in second.extensions
+    assert EXECUTOR_KEY not in second.extensions
     assert other.get("/").status_code == 200  # any first request, even the home page, starts the executor
-    assert tools.EXECUTOR_KEY in second.extensions
+    assert EXECUTOR_KEY in second.extensions
     AuthActions(second, other, smtp).login("alice")
     assert wait_for_job(other, job["status_url"])["status"] == "done"

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from restora.jobs.models import Job
-from restora.web import tools
+from restora.web.executor import stop_executor
 from restora.web.database import database
 from tests.web.conftest import AuthActions
 from tests.web.tools_support import picture_bytes, post_upload, wait_for_job
@@ -25,7 +25,7 @@ CSRF_VALUE = re.compile(r'value="[^"]*"')
 @pytest.fixture(autouse=True)
 def executor_stopped_after_test(app):
     yield
-    tools.stop_executor(app)
+    stop_executor(app)
 
 
 def snapshot(app, tmp_path, user_id: int):
@@ -142,4 +142,4 @@ def test_a_lost_database_gives_503_not_500(make_app, smtp, db_url):
         assert "Try again" in response.get_data(as_text=True)
         assert client.get("/alice/jobs/x", headers={"Accept": "application/json"}).status_code == 503
     finally:
-        tools.stop_executor(app)
+        stop_executor(app)

@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from restora.web import tools
+from restora.web.executor import executor_for, stop_executor
 from tests.conftest import PILLOW_CORPUS
 from tests.web.tools_support import post_upload
 
@@ -30,7 +30,7 @@ def test_corpus_uploads_never_give_a_server_error(make_app, smtp, tmp_path):
     auth = AuthActions(app, client, smtp)
     auth.create_user("alice")
     auth.login("alice")
-    tools.executor_for(app).stop()  # store and queue only; running the jobs is tested elsewhere
+    executor_for(app).stop()  # store and queue only; running the jobs is tested elsewhere
     accepted = 0
     try:
         for path in random.Random(20261125).sample(FILES, min(SAMPLE, len(FILES))):
@@ -45,4 +45,4 @@ def test_corpus_uploads_never_give_a_server_error(make_app, smtp, tmp_path):
         assert all(p.suffix == ".png" for p in uploads)
         assert client.get("/").status_code == 200
     finally:
-        tools.stop_executor(app)
+        stop_executor(app)
