@@ -35,13 +35,13 @@ test: setup chromium
 bench: setup
 	$(PY) -m benchmarks --out bench-results/bench.json
 
-# Web site strings: extract from code and templates, merge into the Chinese catalogue, compile the .mo
+# Strings of the site and of the tools (marked N_ in restora/tools): extract from code and templates, merge into the Chinese catalogue, compile the .mo
 # (committed, so a fresh clone needs no build step). Fill in new msgstr entries in the .po, then run again.
 TRANSLATIONS := restora/web/translations
 translations: setup
 	mkdir -p build
 	$(VENV)/bin/pybabel -q extract -F restora/web/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-		-o build/messages.pot restora/web
+		-k N_ -o build/messages.pot restora/web restora/tools
 	test -f $(TRANSLATIONS)/zh/LC_MESSAGES/messages.po || $(VENV)/bin/pybabel init -i build/messages.pot -d $(TRANSLATIONS) -l zh
 	$(VENV)/bin/pybabel -q update -i build/messages.pot -d $(TRANSLATIONS) -l zh --no-fuzzy-matching --ignore-obsolete
 	$(VENV)/bin/pybabel -q compile -d $(TRANSLATIONS) -l zh

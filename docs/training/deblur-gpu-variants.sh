@@ -2,7 +2,7 @@
 # Several deblur training recipes side by side on one lent GPU (docs/training/deblur.md §4.2).
 # Usage: sh docs/training/deblur-gpu-variants.sh DATA OUT [MINUTES] [DEVICE]
 # Environment (defaults: session 3's runs): INIT, the weights every variant starts from; LAYOUT, the
-# generator options (a larger layout than INIT's grows it, see restora/training/grow.py); VARIANTS,
+# generator options (a larger layout than INIT's grows it, see restora/tools/deblur/grow.py); VARIANTS,
 # lines of "name:options"; EXTRA, options added to every variant (e.g. "--precision bfloat16").
 # The shipped layout is small (0.72 M parameters), so one run leaves most of an H200 idle, waiting on
 # Python; three runs in parallel cost the lease no more than one. Each variant starts from the shipped

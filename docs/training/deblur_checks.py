@@ -19,8 +19,8 @@ from restora.config import load_settings
 from restora.imaging.metrics import psnr, quantise
 from restora.nets.deblur import DeblurGenerator, GeneratorConfig
 from restora.tools.deblur import build_generator, run_generator
-from restora.training.data import validation_pairs
-from restora.training.grow import grow_generator
+from restora.tools.deblur.data import validation_pairs
+from restora.tools.deblur.grow import grow_generator
 from restora.weights import load_strict, load_weights
 
 

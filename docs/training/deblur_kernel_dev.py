@@ -29,7 +29,7 @@ from PIL import Image
 from restora.imaging import blind
 from restora.imaging.metrics import psnr, quantise
 from restora.tools.deblur import AUTO_MIN_SPREAD, AUTO_NET_UNCHANGED_DB, deblur_by_net
-from restora.training.evaluate_deblur import blur_case
+from restora.tools.deblur.evaluate import blur_case
 
 
 SIZE = int(os.environ.get("DEV_PHOTO_SIZE", "640"))  # long side the photos are shrunk to

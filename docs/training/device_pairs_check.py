@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from restora.training.data import PairConfig, PairMaker
-from restora.training.device_pairs import DevicePairMaker
+from restora.tools.deblur.data import PairConfig, PairMaker
+from restora.tools.deblur.device_pairs import DevicePairMaker
 
 BATCHES = 120
 torch.set_num_threads(2)

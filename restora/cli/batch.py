@@ -86,7 +86,7 @@ def run_jobs(jobs: list[Job], process: Callable[[Path, Path], None], error_types
 @contextmanager
 def photo_progress(enabled: bool, stream: TextIO | None = None,
                    mininterval: float = 0.1) -> Iterator[Callable[[float], None] | None]:
-    """A percent bar on stderr for one photo, fed by the tool's progress(fraction) calls (a deblur of a
+    """A percent bar on stderr for one photo, fed by the tool's progress(fraction) calls (a long tool run on a
     large photo takes seconds to minutes); None when not ``enabled``. Batches show a bar per photo instead."""
     if not enabled:
         yield None

@@ -215,12 +215,14 @@ def format_for_path(path: str | Path) -> str:
 
 
 def encode_image(image: Image.Image, fmt: str = "PNG", quality: int = 92) -> bytes:
-    """Encode to PNG, JPEG or WebP bytes, with no metadata (no EXIF, no GPS)."""
+    """Encode to PNG, JPEG or WebP bytes, with no metadata (no EXIF, no GPS) except the print resolution
+    a tool set in ``image.info["dpi"]`` (an ID photo must print at its size)."""
     fmt = fmt.upper()
     if fmt == "JPG":
         fmt = "JPEG"
     if fmt not in ALLOWED_FORMATS:
         raise ValueError(f"cannot encode {fmt}; choose PNG, JPEG or WEBP")
+    dpi = image.info.get("dpi")
     clean = image.copy()
     clean.info = {}
     if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
@@ -231,6 +233,8 @@ def encode_image(image: Image.Image, fmt: str = "PNG", quality: int = 92) -> byt
         options["quality"] = int(quality)
     if fmt == "PNG":
         options["compress_level"] = 6
+    if dpi is not None and fmt in ("PNG", "JPEG"):
+        options["dpi"] = tuple(int(round(float(v))) for v in dpi)
     clean.save(buffer, format=fmt, **options)
     return buffer.getvalue()
 

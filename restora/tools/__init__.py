@@ -1,15 +1,74 @@
-"""The registry of user-facing tools. Fronts take their choices from here.
+"""The registry of tools. Fronts take every tool, its parameters, texts and weights from here.
+
+Built-in tools are listed in :data:`BUILTIN` (one line each); a separately installed package adds a tool
+through the ``restora.tools`` entry-point group (see docs/adding-a-tool.md), naming either a Tool
+instance or a class that builds one with no arguments. Registering a tool registers its weights.
 
 Tool modules import torch and their nets lazily (inside ``run``), so importing this registry is cheap.
 """
 
-from restora.tools.adjust import Adjust
-from restora.tools.base import InvalidParams, Param, Tool
-from restora.tools.deblur import Deblur
+from __future__ import annotations
 
-TOOLS: dict[str, Tool] = {
-    "adjust": Adjust(),
-    "deblur": Deblur(),
-}
+import importlib
+import logging
+from importlib.metadata import entry_points
+from typing import Any
 
-__all__ = ["TOOLS", "InvalidParams", "Param", "Tool"]
+from restora.tools.base import BaseTool, Command, InvalidParams, Param, Tool
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "restora.tools"
+
+# "module:attribute" of each built-in tool, in the order the fronts show them.
+BUILTIN = (
+    "restora.tools.adjust:Adjust",
+    "restora.tools.deblur:Deblur",
+)
+
+TOOLS: dict[str, Tool] = {}
+
+
+def _instance(target: Any) -> Tool:
+    return target() if isinstance(target, type) else target
+
+
+def load_object(spec: str) -> Any:
+    """The attribute named by "module:attribute"."""
+    module, _, attribute = spec.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def register(tool: Tool) -> Tool:
+    """Add ``tool`` (and its weights) to the registry; a second tool of the same name is refused."""
+    from restora.weights import register_entry
+
+    if tool.name in TOOLS and TOOLS[tool.name] is not tool:
+        raise ValueError(f"two tools are named {tool.name!r}")
+    TOOLS[tool.name] = tool
+    for entry in getattr(tool, "weights", ()):
+        register_entry(entry)
+    return tool
+
+
+def unregister(name: str) -> None:
+    """Remove a tool and its weights entries (tests that register tools of their own)."""
+    from restora.weights import unregister_entries
+
+    TOOLS.pop(name, None)
+    unregister_entries(name)
+
+
+def _load_all() -> None:
+    for spec in BUILTIN:
+        register(_instance(load_object(spec)))
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            register(_instance(point.load()))
+        except Exception:  # a broken add-on must not take the built-in tools down with it
+            log.exception("could not load the tool %r from the %s entry point", point.name, ENTRY_POINT_GROUP)
+
+
+_load_all()
+
+__all__ = ["TOOLS", "BaseTool", "Command", "InvalidParams", "Param", "Tool", "load_object", "register", "unregister"]

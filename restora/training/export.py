@@ -100,7 +100,9 @@ def _speed_section(bench_json: dict | None) -> list[str]:
 def export_checkpoint(
     checkpoint: Path,
     name: str,
+    tool: str,
     *,
+    settings: Any = None,
     out_dir: Path = SHIPPED_DIR,
     eval_json: Path | None = None,
     bench_json: Path | None = None,
@@ -109,13 +111,13 @@ def export_checkpoint(
     from restora.config import load_settings
     from restora.weights import WeightsError, load_weights
 
-    loaded = load_weights(str(checkpoint), "deblur", load_settings())
+    loaded = load_weights(str(checkpoint), tool, settings or load_settings())
     raw = torch.load(str(checkpoint), map_location="cpu", weights_only=True)
     if not isinstance(raw, dict) or "generator" not in raw:
         raise WeightsError(f"{checkpoint} is not a Restora training checkpoint (no 'generator')")
     out_dir.mkdir(parents=True, exist_ok=True)
     weights_path = out_dir / f"{name}.safetensors"
-    save_safetensors(loaded.state_dict, loaded.architecture, weights_path, tool="deblur")
+    save_safetensors(loaded.state_dict, loaded.architecture, weights_path, tool=tool)
     digest = sha256_of(weights_path)
 
     run_config = raw.get("config") if isinstance(raw.get("config"), dict) else {}
@@ -134,12 +136,12 @@ def export_checkpoint(
         "",
         f"- File: `{weights_path.name}`, sha256 `{digest}`, {weights_path.stat().st_size / 1e6:.1f} MB, "
         f"{params:,} parameters.",
-        f"- Architecture: `GeneratorConfig({', '.join(f'{k}={v!r}' for k, v in loaded.architecture.items())})`.",
+        f"- Architecture: `({', '.join(f'{k}={v!r}' for k, v in loaded.architecture.items())})`.",
         f"- Trained: {step:,} generator steps, {hours:.2f} h of training time, on {_trained_on(raw, run_config)}.",
         f"- Recipe (run config.json): {json.dumps(run_config, sort_keys=True)}",
         f"- Exported from: `{checkpoint}`.",
         "",
-        "## Quality (`restora eval deblur`)",
+        f"## Quality (`restora eval {tool}`)",
         "",
         *_quality_section(evaluation),
         "",

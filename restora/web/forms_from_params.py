@@ -15,49 +15,15 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from restora.tools.base import NAMED_COLOURS, Param, Tool
+from restora.web.content import tool_text
 
 HIDDEN_KINDS = ("weights", "image")
-ADVANCED_KINDS = ("int",)  # technical knobs such as tile sizes go under "Advanced"
 CUSTOM, PICTURE = "custom", "picture"
 
-# Translated labels for the values and names the current tools use; anything else shows as written.
-CHOICE_LABELS = {
-    "none": _l("None"),
-    "left": _l("90° left"),
-    "right": _l("90° right"),
-    "180": _l("180°"),
-    "flip-h": _l("Flip horizontally"),
-    "flip-v": _l("Flip vertically"),
-    "white": _l("White"),
-    "red": _l("Red"),
-    "blue": _l("Blue"),
-    "green": _l("Green"),
-    CUSTOM: _l("Custom colour"),
-    PICTURE: _l("A picture"),
-    "auto": _l("Automatic"),
-    "net": _l("Trained net"),
-    "kernel": _l("Measure the shake and undo it"),
-}
-PARAM_LABELS = {
-    "rotate": _l("Rotation"),
-    "brightness": _l("Brightness"),
-    "tile": _l("Tile size (px)"),
-    "strength": _l("Strength"),
-    "method": _l("Method"),
-    "color": _l("New background"),
-    "colour": _l("New background"),
-    "image": _l("Background picture"),
-    "background": _l("Background picture"),
-}
-PARAM_HELP = {
-    "rotate": _l("Turn or mirror the photo."),
-    "brightness": _l("1 keeps it; below 1 is darker (down to 0.2), above 1 brighter (up to 100)."),
-    "tile": _l("Large photos are processed in overlapping tiles of this size to save memory."),
-    "strength": _l("1 applies the full correction; lower values blend back towards your photo (for slight blur)."),
-    "method": _l("The trained net is quick and safe on slight blur. Measuring the shake is slower and much "
-                 "stronger on a still scene shaken hard, but can ring where the blur is slight or uneven. "
-                 "Automatic measures the shake and uses the net when it is slight."),
-}
+# The colour control's own two extra choices; every other label comes from the tool's declaration.
+CUSTOM_LABEL = _l("Custom colour")
+PICTURE_LABEL = _l("A picture")
+COLOUR_LABELS = {"white": _l("White"), "red": _l("Red"), "blue": _l("Blue"), "green": _l("Green")}
 
 
 @dataclass
@@ -92,19 +58,20 @@ def controls_for(tool: Tool) -> list[Control]:
             continue
         options: list[tuple[str, object]] = []
         if param.kind == "choice":
-            options = [(value, CHOICE_LABELS.get(value, value)) for value in param.choices]
+            options = [(value, tool_text(tool, param.choice_label(value))) for value in param.choices]
         elif param.kind == "colour":
-            options = [(name, CHOICE_LABELS.get(name, name)) for name in NAMED_COLOURS]
-            options.append((CUSTOM, CHOICE_LABELS[CUSTOM]))
+            options = [(name, COLOUR_LABELS.get(name, name)) for name in NAMED_COLOURS]
+            options.append((CUSTOM, CUSTOM_LABEL))
             if has_picture:
-                options.append((PICTURE, CHOICE_LABELS[PICTURE]))
+                options.append((PICTURE, PICTURE_LABEL))
+        label = tool_text(tool, param.title)
         controls.append(
             Control(
                 param=param,
-                label=PARAM_LABELS.get(param.name, param.label or param.name),
-                help=PARAM_HELP.get(param.name, param.help),
+                label=f"{label} ({param.units})" if param.units else label,
+                help=tool_text(tool, param.help),
                 options=options,
-                advanced=param.kind in ADVANCED_KINDS,
+                advanced=param.advanced,
             )
         )
     return controls

@@ -12,8 +12,7 @@ from flask_login import current_user
 
 from restora.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job
 from restora.tools import TOOLS
-from restora.web.content import tool_cards
-from restora.web.forms_from_params import CHOICE_LABELS, PARAM_LABELS
+from restora.web.content import tool_text as translated
 
 STATUS_TEXT = {
     QUEUED: _l("Waiting"),
@@ -67,26 +66,25 @@ def translate_tool_message(message: str) -> str:
 
 def tool_text(tool) -> tuple[Any, Any]:
     """(title, description) of a tool in the page's language."""
-    for card in tool_cards():
-        if card.name == tool.name:
-            return card.title, card.description
-    return tool.title or tool.name, tool.description
+    return translated(tool, tool.title or tool.name), translated(tool, tool.card_text)
 
 
 def describe_params(job: Job) -> list[tuple[str, str]]:
     """[(label, value)] in the tool's order, as a person would say them."""
     tool = TOOLS.get(job.tool)
     values = job.params
-    names = [p.name for p in tool.params if p.name in values] if tool else sorted(values)
+    if tool is None:
+        return [(name, str(values[name])) for name in sorted(values) if values[name] not in ("", None)]
     described = []
-    for name in names:
-        value = values[name]
+    for param in tool.params:
+        value = values.get(param.name)
         if value in ("", None):
             continue
-        shown = CHOICE_LABELS.get(value, value) if isinstance(value, str) else value
-        described.append((str(PARAM_LABELS.get(name, name)), str(shown)))
-    if job.second_input_path:
-        described.append((str(PARAM_LABELS["image"]), _("uploaded")))
+        shown = translated(tool, param.choice_label(value)) if param.kind == "choice" else value
+        described.append((translated(tool, param.title), str(shown)))
+    picture = next((p for p in tool.params if p.kind == "image"), None)
+    if job.second_input_path and picture is not None:
+        described.append((translated(tool, picture.title), _("uploaded")))
     return described
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BuildError
 
 from restora.web.access import owner_page, public
-from restora.web.content import FAQ, INTRODUCTION, RESEARCH, carousel_examples, tool_cards
+from restora.web.content import FAQ, INTRODUCTION, carousel_examples, research_entries, tool_cards
 from restora.web.database import db_session
 from restora.web.forms import PostForm
 from restora.web.i18n import LANGUAGES
@@ -48,8 +48,26 @@ def link_helpers():
 @public
 def home():
     return render_template(
-        "home.html", examples=carousel_examples(), tools=tool_cards(), faq=FAQ, research=RESEARCH, introduction=INTRODUCTION
+        "home.html", examples=carousel_examples(), tools=tool_cards(), faq=FAQ, research=research_entries(),
+        introduction=INTRODUCTION,
     )
+
+
+@bp.route("/tools/<tool>/icon.svg")
+@public
+def tool_icon(tool: str):
+    """A registered tool's icon (it lives with the tool, which may be a separately installed package)."""
+    from flask import abort, send_file
+
+    from restora.tools import TOOLS
+
+    found = TOOLS.get(tool)
+    path = found.icon_path() if found is not None else None
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="image/svg+xml", max_age=3600)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
 
 
 @bp.route("/<username>/")

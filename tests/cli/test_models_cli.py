@@ -51,7 +51,7 @@ def test_export_turns_a_training_checkpoint_into_safetensors_and_a_card(tmp_path
     state = {"generator": net.state_dict(), "critic": {}, "step": 1234, "elapsed_s": 7200.0, "generator_config": ARCH}
     torch.save(state, run / "latest.pt")
     out = tmp_path / "shipped"
-    result = CliRunner().invoke(main, ["models", "export", str(run / "latest.pt"), "--name", "deblur-test",
+    result = CliRunner().invoke(main, ["models", "export", str(run / "latest.pt"), "--name", "deblur-test", "--tool", "deblur",
                                        "--out-dir", str(out)])
     assert result.exit_code == 0, result.output
     weights = out / "deblur-test.safetensors"
@@ -66,7 +66,7 @@ def test_export_turns_a_training_checkpoint_into_safetensors_and_a_card(tmp_path
                   "means": {"trajectory": {"blurred": score(24.0), "output": score(25.5)}},
                   "unblurred": {"unsharp": score(31.0), "output": score(36.5)}}
     (tmp_path / "eval.json").write_text(json.dumps(evaluation))
-    result = CliRunner().invoke(main, ["models", "export", str(run / "latest.pt"), "--name", "deblur-test",
+    result = CliRunner().invoke(main, ["models", "export", str(run / "latest.pt"), "--name", "deblur-test", "--tool", "deblur",
                                        "--out-dir", str(out), "--eval-json", str(tmp_path / "eval.json")])
     assert result.exit_code == 0, result.output
     card = (out / "deblur-test.md").read_text()

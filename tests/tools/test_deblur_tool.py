@@ -16,7 +16,9 @@ from restora.cli import main
 from restora.nets.deblur import DeblurGenerator, GeneratorConfig
 from restora.tools import TOOLS
 from restora.tools.base import InvalidParams
-from restora.tools.deblur import NETS, run_generator, uses_bfloat16
+from restora.config import load_settings
+from restora.tools.base import NETS
+from restora.tools.deblur import generator_for, run_generator, uses_bfloat16
 from restora.weights import save_safetensors
 
 GOLDEN = Path(__file__).parent / "golden" / "deblur_tiny_seed1234.png"
@@ -102,7 +104,8 @@ def test_tiling_matches_one_pass_for_a_net_without_global_statistics(tmp_path):
 
 def test_one_net_per_process_across_threads(weights):
     nets: list[object] = []
-    threads = [threading.Thread(target=lambda: nets.append(NETS.get(weights))) for _ in range(4)]
+    settings = load_settings()
+    threads = [threading.Thread(target=lambda: nets.append(generator_for(weights, settings))) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -160,13 +163,6 @@ def test_strength_blends_between_the_photo_and_the_net(weights):
         TOOLS["deblur"].validate({"strength": 1.5})
 
 
-def test_cli_tile_default_is_the_tools():
-    from restora.cli.tools import deblur
-    from restora.tools.deblur import DEFAULT_TILE
-
-    assert next(p.default for p in deblur.params if p.name == "tile") == DEFAULT_TILE
-
-
 def test_bfloat16_stays_within_two_levels_of_float32_with_the_shipped_weights(monkeypatch):
     photo = Image.fromarray(data.astronaut()[100:356, 100:356])
     exact = np.asarray(TOOLS["deblur"].run(photo, method="net")).astype(int)
@@ -209,8 +205,8 @@ def test_kernel_method_keeps_the_best_supported_of_its_estimates():
     photo = shaken.astype(np.float32) / 255.0
     found = [blind.estimate_kernel(copy, pad_extra_at=side)
              for copy, side in blind.estimation_views(photo, blind.BlindConfig(), KERNEL_VIEWS)[0]]
-    kept, _ = blind.medoid_kernel(found)
-    assert kept != 0  # on this photo the first estimate is not the one the others agree with best
+    kept, _ = blind.medoid_kernel(found)  # which one is kept varies with the CPU's arithmetic (the estimate
+    # is chaotic): medoid_kernel itself is checked against known kernels in tests/imaging
     restored = blind.deconvolve(photo, found[kept], reg=blind.regularisation_for(photo))
     expected = np.clip(np.rint(restored * 255.0), 0, 255).astype(np.uint8)
     assert np.array_equal(np.asarray(TOOLS["deblur"].run(Image.fromarray(shaken), method="kernel")), expected)
@@ -229,13 +225,6 @@ def test_cli_kernel_method(tmp_path):
     assert result.exit_code == 0, result.output
     with Image.open(tmp_path / "out.png") as written:
         assert written.size == golden_input().size
-
-
-def test_cli_methods_are_the_tools():
-    from restora.cli.tools import deblur
-    from restora.tools.deblur import METHODS
-
-    assert tuple(next(p for p in deblur.params if p.name == "method").type.choices) == METHODS
 
 
 def _auto_kernel_result(shaken: Image.Image) -> np.ndarray | None:

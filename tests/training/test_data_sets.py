@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from restora.cli import main
-from restora.training.data import PairConfig, PairMaker, prefetch, validation_pairs
+from restora.tools.deblur.data import PairConfig, PairMaker, prefetch, validation_pairs
 from restora.training.debian import deb_version, fetch_deb, is_photographic_cutout
 
 

@@ -3,9 +3,9 @@ import pytest
 import torch
 
 from restora.imaging.blur import blur_image, linear_kernel, trajectory_kernels
-from restora.training.data import MARGIN, PairConfig
-from restora.training.deblur import DeblurTrainConfig, train_deblur
-from restora.training.device_pairs import BANK_SIDE, DevicePairMaker, blur_batch, centred_kernel, kernel_bank
+from restora.tools.deblur.data import MARGIN, PairConfig
+from restora.tools.deblur.training import DeblurTrainConfig, train_deblur
+from restora.tools.deblur.device_pairs import BANK_SIDE, DevicePairMaker, blur_batch, centred_kernel, kernel_bank
 
 CPU = torch.device("cpu")
 

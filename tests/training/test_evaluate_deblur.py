@@ -12,7 +12,7 @@ from skimage import data
 
 from restora.cli import main
 from restora.training.eval_set import EVAL_IMAGES, export_eval_set
-from restora.training.evaluate_deblur import EvalConfig, blur_case, evaluate, format_table
+from restora.tools.deblur.evaluate import EvalConfig, blur_case, evaluate, format_table
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from restora.nets.deblur import DeblurGenerator, GeneratorConfig
-from restora.training.grow import can_grow, grow_generator
+from restora.tools.deblur.grow import can_grow, grow_generator
 
 
 def random_net(config: GeneratorConfig, seed: int = 3) -> DeblurGenerator:

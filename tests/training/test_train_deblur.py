@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from restora.cli import main
 from restora.training.checkpoints import load_checkpoint, load_generator, save_generator_only
-from restora.training.deblur import DeblurTrainConfig, train_deblur
+from restora.tools.deblur.training import DeblurTrainConfig, train_deblur
 
 def read_rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="") as handle:
@@ -74,7 +74,7 @@ def test_resume_reproduces_the_next_steps_exactly(tiny_photo_set, tmp_path):
 
 
 def test_learning_rate_is_constant_then_falls_linearly_to_zero(tiny_photo_set, tmp_path):
-    from restora.training.deblur import DeblurTrainer
+    from restora.tools.deblur.training import DeblurTrainer
 
     trainer = DeblurTrainer(DeblurTrainConfig(**TINY, lr=1e-3, lr_decay_from=0.5, device="cpu"), tiny_photo_set, tmp_path)
     rates = [trainer.set_learning_rate(p) for p in (0.0, 0.5, 0.75, 1.0)]
@@ -118,7 +118,7 @@ def test_weight_clipping_mode_keeps_critic_weights_in_range(tiny_photo_set, tmp_
 @pytest.mark.slow  # one short training run
 def test_a_new_run_can_start_from_earlier_weights(tiny_photo_set, tmp_path):
     from restora.nets.deblur import DeblurGenerator
-    from restora.training.deblur import init_generator_from
+    from restora.tools.deblur.training import init_generator_from
     from restora.weights import WeightsError
 
     earlier = train_deblur(DeblurTrainConfig(**TINY, steps=2), tiny_photo_set, tmp_path / "a", progress=False)

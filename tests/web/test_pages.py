@@ -16,7 +16,7 @@ def test_home_has_logo_carousel_cards_and_sections(client):
     assert 'rel="icon" href="/static/favicon.svg"' in html
     assert html.count('class="slide"') == 3
     for name in TOOLS:
-        assert f"/static/icons/{name}.svg" in html
+        assert f"/tools/{name}/icon.svg" in html
     for heading in ("About Restora", "Questions", "State of research"):
         assert heading in html
     assert "Log in" in html and "Register" in html
@@ -61,7 +61,8 @@ def test_favicon_ico_points_to_the_svg(client):
     assert response.status_code == 301 and response.headers["Location"].endswith("/static/favicon.svg")
 
 
-def test_a_tool_slot_uses_its_own_pictures_once_they_exist(tmp_path, monkeypatch):
+def test_the_carousel_shows_only_installed_tools_examples(app, tmp_path, monkeypatch):
+    import json
     import shutil
 
     from restora.web import content
@@ -69,12 +70,25 @@ def test_a_tool_slot_uses_its_own_pictures_once_they_exist(tmp_path, monkeypatch
     static = tmp_path / "static"
     shutil.copytree(STATIC / "examples", static / "examples")
     monkeypatch.setattr(content, "STATIC", static)
-    assert [e.tool for e in content.carousel_examples()] == ["adjust", "adjust", "adjust"]
-    for side in ("before", "after"):
-        shutil.copy(static / "examples" / f"adjust-1-{side}.jpg", static / "examples" / f"deblur-{side}.jpg")
-    examples = content.carousel_examples()
-    assert examples[0].tool == ("deblur" if "deblur" in TOOLS else "adjust")
-    assert examples[0].before.startswith("examples/deblur" if "deblur" in TOOLS else "examples/adjust")
+    manifest = static / "examples" / "examples.json"
+    monkeypatch.setattr(content, "EXAMPLES_MANIFEST", manifest)
+    entries = json.loads(manifest.read_text())
+    entries.append({"tool": "not-installed", "before": entries[0]["before"], "after": entries[0]["after"],
+                    "caption": {"en": "x"}})
+    entries.append({"tool": "adjust", "before": "examples/missing.jpg", "after": entries[0]["after"],
+                    "caption": {"en": "y"}})
+    manifest.write_text(json.dumps(entries))
+    with app.test_request_context():
+        shown = content.carousel_examples()
+    assert [e.caption for e in shown] == [e["caption"]["en"] for e in entries[:3]]
+
+
+def test_tool_icons_are_served_from_the_tools(client):
+    for name, tool in TOOLS.items():
+        response = client.get(f"/tools/{name}/icon.svg")
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert response.data == tool.icon_path().read_bytes()
+    assert client.get("/tools/no-such-tool/icon.svg").status_code == 404
 
 
 def test_healthz(client):

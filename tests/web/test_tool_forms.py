@@ -29,7 +29,7 @@ class Backdrop(BaseTool):
             # Not "image": that is the name of run()'s first argument (see restora.tools.base).
             Param("background", "image", default=None),
             Param("weights", "weights", default=""),
-            Param("tile", "int", default=512, minimum=64, maximum=4096),
+            Param("tile", "int", default=512, minimum=64, maximum=4096, advanced=True),
         )
     )
 
@@ -37,7 +37,7 @@ class Backdrop(BaseTool):
         if values["weights"]:
             raise InvalidParams("weights cannot be chosen here")
 
-    def run(self, image, *, color="white", background=None, weights="", tile=512, progress=None):
+    def run(self, image, *, color="white", background=None, weights="", tile=512, progress=None, settings=None):
         picture = background
         result = image.convert("RGB").copy()
         half = (result.width // 2, 0, result.width, result.height)

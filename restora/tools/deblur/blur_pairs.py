@@ -7,12 +7,16 @@ bit for bit and one image's kernel does not depend on how many came before it.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from restora.imaging.blur import blur_image, random_kernel
+from restora.options import option
+
+KINDS = ("linear", "trajectory", "mixed", "mixed-light")
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 
@@ -24,6 +28,19 @@ def _to_uint8(pixels: np.ndarray) -> np.ndarray:
 def kernel_preview(kernel: np.ndarray) -> np.ndarray:
     """The kernel scaled so its peak is white, for looking at (the .npy keeps the exact values)."""
     return _to_uint8(kernel / kernel.max())
+
+
+@dataclass(frozen=True)
+class BlurPairsConfig:
+    kind: str = option("trajectory", "Kernel family.", choices=KINDS)
+    seed: int = option(0, "The same seed rebuilds the same set.")
+    max_side: int = option(0, "Shrink larger images so the longest side is this many pixels (0: keep).")
+
+
+def blur_pairs_command(config: BlurPairsConfig, *, src: Path, out: Path) -> str:
+    """`restora data blur-pairs`."""
+    records = write_blur_pairs(src, out, config.kind, config.seed, config.max_side or None)
+    return f"{len(records)} pairs ({config.kind}, seed {config.seed}) in {out}"
 
 
 def write_blur_pairs(src: Path, out: Path, kind: str, seed: int = 0, max_side: int | None = None) -> list[dict]:

@@ -20,73 +20,84 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from restora.options import option
 from restora.nets.deblur import CriticConfig, DeblurCritic, DeblurGenerator, GeneratorConfig
 from restora.training.checkpoints import BEST, LATEST, load_checkpoint, save_checkpoint
-from restora.training.data import PairConfig, PairMaker, prefetch, validation_pairs
+from restora.tools.deblur.data import PairConfig, PairMaker, prefetch, validation_pairs
 from restora.training.losses import ContentLoss, clip_weights, gradient_penalty
 from restora.imaging.metrics import psnr, quantise
 from restora.training.report import MetricsLog, plot_curves, save_sample_grid
 
 GAN_MODES = ("wgan-gp", "wgan-clip")
-PAIR_MAKERS = ("cpu", "device", "folder")
+PAIR_MAKERS = ("cpu", "device")
 PRECISIONS = ("float32", "bfloat16")
+
+
+CONTENT_LOSSES = ("l1", "l1+grad", "l1+fft", "perceptual")
+KINDS = ("linear", "trajectory", "mixed", "mixed-light")
+DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)
 class DeblurTrainConfig:
+    """The recipe of a run; each field is an option of `restora train deblur` (restora.options)."""
+
     # generator: the CPU-friendly default (no norm, no dropout) learned fastest in the calibration
-    ngf: int = 32
-    n_blocks: int = 6
-    norm: str = "none"
-    dropout: float = 0.0
-    ndf: int = 16  # critic width: at 32 its 5 updates per step cost 2.5× the generator step on a CPU
+    ngf: int = option(32, "Generator width (its first conv's channels).")
+    n_blocks: int = option(6, "Residual blocks of the generator.", flag="--blocks")
+    norm: str = option("none", "Normalisation in the generator.", choices=("instance", "none"))
+    dropout: float = option(0.0, "Dropout in the residual blocks (DeblurGAN: 0.5).")
+    # critic width: at 32 its 5 updates per step cost 2.5× the generator step on a CPU
+    ndf: int = option(16, "Critic width (its first conv); the critic costs 5 updates per generator step.")
     # adversarial game
-    gan: str = "wgan-gp"
-    gp_weight: float = 10.0
-    clip_value: float = 0.01  # wgan-clip only (Arjovsky et al.)
-    critic_iters: int = 5
-    lr: float = 1e-4  # Adam, both nets (wgan-clip: RMSprop for the critic, as the WGAN paper advises)
-    # DeblurGAN keeps the rate for half the run and then lowers it linearly to zero. Here: from this
-    # fraction of the run on (by steps, or by --time-limit when that comes first); 1.0 = constant rate.
-    lr_decay_from: float = 1.0
-    beta1: float = 0.5
-    beta2: float = 0.999
-    content: str = "l1+grad"
-    adv_weight: float = 1e-3  # the critic's gradient is ~200× an L1 mean's per pixel at 128² (see docs)
-    warmup_steps: int = 0  # content-only generator steps before the adversarial phase
-    # ... and the adversarial phase also waits until this fraction of the run (by steps, or by --time-limit
-    # when that comes first), so a time-limited run on an unknown machine still ends with its GAN phase
-    adversarial_from: float = 0.0
+    gan: str = option("wgan-gp", "The adversarial game.", choices=GAN_MODES)
+    gp_weight: float = option(10.0, "Gradient-penalty weight (wgan-gp).")
+    clip_value: float = option(0.01, "Weight clipping bound (wgan-clip only, Arjovsky et al.).")
+    critic_iters: int = option(5, "Critic updates per generator step.")
+    # Adam, both nets (wgan-clip: RMSprop for the critic, as the WGAN paper advises)
+    lr: float = option(1e-4, "Learning rate of both nets.")
+    # DeblurGAN keeps the rate for half the run and then lowers it linearly to zero.
+    lr_decay_from: float = option(1.0, "Fraction of the run (steps, or --time-limit if that ends it first) after "
+                                  "which the rate falls linearly to 0; 1 = constant.")
+    beta1: float = option(0.5, "Adam beta1.")
+    beta2: float = option(0.999, "Adam beta2.")
+    content: str = option("l1+grad", "Content loss; 'perceptual' needs --perceptual-weights.", choices=CONTENT_LOSSES)
+    # the critic's gradient is ~200× an L1 mean's per pixel at 128² (see docs)
+    adv_weight: float = option(1e-3, "Weight of the adversarial term in the generator's loss.")
+    warmup_steps: int = option(0, "Content-only generator steps before the adversarial phase starts.")
+    # so a time-limited run on an unknown machine still ends with its GAN phase
+    adversarial_from: float = option(0.0, "Also keep the adversarial phase off until this fraction of the run "
+                                     "(steps or --time-limit).")
     # data
-    crop: int = 128
-    batch: int = 8
-    val_crop: int = 256  # validation crops (fixed, trajectory-blurred, from the held-out photos)
-    kind: str = "mixed"
-    # "cpu": PairMaker (Pillow and scipy, in --workers processes); "device": DevicePairMaker, the same recipe
-    # as tensor operations on the training device, for a GPU that CPU processes cannot keep busy; "folder":
-    # the data folder holds pairs written by `restora data deconv-pairs` (the kernel method's results)
-    pairs: str = "cpu"
-    kernel_bank: int = 4096  # --pairs device: kernels drawn once per run (each used under 8 turns/mirrors)
-    seed: int = 0
+    crop: int = option(128, "Side of the training crops (a multiple of 4).")
+    batch: int = option(8, "Crops per step.")
+    val_crop: int = option(256, "Side of the fixed validation crops.")
+    kind: str = option("mixed", "Kernel family; mixed-light adds 15 % light or no blur (see docs).", choices=KINDS)
+    pairs: str = option("cpu", "Make training pairs with Pillow/scipy on the CPU, or as tensor operations on the "
+                        "training device (for a GPU).", choices=PAIR_MAKERS)
+    kernel_bank: int = option(4096, "With --pairs device: blur kernels drawn once per run (each also used "
+                              "turned and mirrored).")
+    seed: int = option(0, "Seed of the nets' initialisation and of the data.")
     # bookkeeping
-    steps: int = 200_000
-    time_limit_min: float = 0.0  # 0 = none; stop (with a checkpoint) after this much training time
-    threads: int = 2
-    device: str = "auto"  # "auto" (CUDA when there is one), "cpu", "cuda"
-    # "bfloat16": the nets' forward passes under autocast (losses, weights and optimiser stay float32);
+    steps: int = option(200_000, "Stop at this generator step.")
+    time_limit_min: float = option(0.0, "Stop after this many minutes (0: none).", flag="--time-limit")
+    threads: int = option(2, "Torch threads.")
+    device: str = option("auto", "Where to train; auto = a CUDA GPU when PyTorch sees one.", choices=DEVICES)
     # measured 2× faster per step on a CPU with AMX (docs/training/deblur.md §7)
-    precision: str = "float32"
-    workers: int = 0  # processes making training pairs; 0 = one background thread (enough on a CPU)
-    log_every: int = 10
-    val_every: int = 250
-    sample_every: int = 1000
-    checkpoint_min: float = 5.0  # save latest.pt at least this often (wall-clock minutes)
-    keep_every: int = 5000  # also keep step_XXXXXXX.pt every this many steps
-    perceptual_weights: str = ""
-    # Start the generator from these weights (a registry name such as "deblur-debian", or a path) instead
-    # of a random init: training runs live outside git, so a new session continues from what was shipped.
-    # The critic and optimisers start fresh; the weights must have exactly this run's generator layout.
-    init_generator: str = ""
+    precision: str = option("float32", "bfloat16: forward passes under autocast, about 2× faster on CPUs with AMX "
+                            "and on GPUs.", choices=PRECISIONS)
+    workers: int = option(0, "Processes making training pairs (0: one thread). Use several to keep a GPU fed.")
+    log_every: int = option(10, "Write a metrics row every this many steps.")
+    val_every: int = option(250, "Validate every this many steps.")
+    sample_every: int = option(1000, "Save a sample grid every this many steps.")
+    checkpoint_min: float = option(5.0, "Save latest.pt this often (minutes).")
+    keep_every: int = option(5000, "Also keep step_XXXXXXX.pt every this many steps.")
+    perceptual_weights: str = option("", "A local VGG19 state dict (torchvision layout) for the perceptual loss; "
+                                     "never downloaded.")
+    # Training runs live outside git, so a new session continues from what was shipped. The critic and
+    # optimisers start fresh; the weights must have exactly this run's generator layout (or a smaller one, grown).
+    init_generator: str = option("", "Start the generator from these weights (e.g. deblur-debian) instead of a "
+                                 "random init.")
 
     def __post_init__(self) -> None:
         if self.gan not in GAN_MODES:
@@ -95,6 +106,8 @@ class DeblurTrainConfig:
             raise ValueError("crop must be a multiple of 4")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
+        if self.content == "perceptual" and not self.perceptual_weights:
+            raise ValueError("--content perceptual needs --perceptual-weights PATH")
         if self.pairs not in PAIR_MAKERS:
             raise ValueError(f"pairs must be one of {PAIR_MAKERS}, got {self.pairs!r}")
         if not 0.0 <= self.lr_decay_from <= 1.0:
@@ -291,12 +304,12 @@ def init_generator_from(generator: DeblurGenerator, config: DeblurTrainConfig) -
     """Load ``config.init_generator`` into a fresh run's generator.
 
     Weights of a narrower or shallower layout of the same kind are grown into this run's layout first
-    (:mod:`restora.training.grow`), so a larger net starts from what a smaller one learned.
+    (:mod:`restora.tools.deblur.grow`), so a larger net starts from what a smaller one learned.
 
     :raises WeightsError: when the weights are missing or cannot become ``config.generator``.
     """
     from restora.config import load_settings
-    from restora.training.grow import can_grow, grow_generator
+    from restora.tools.deblur.grow import can_grow, grow_generator
     from restora.weights import WeightsError, load_strict, load_weights
 
     weights = load_weights(config.init_generator, "deblur", load_settings())
@@ -332,19 +345,13 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
     log = MetricsLog(out / "metrics.csv", trainer.step if state is not None else None)
     pair_config = PairConfig(crop=config.crop, batch=config.batch, kind=config.kind)
     if config.pairs == "device":
-        from restora.training.device_pairs import DevicePairMaker
+        from restora.tools.deblur.device_pairs import DevicePairMaker
 
         # --workers draw its kernel bank; its batches come from one thread (the GPU does the heavy part)
         maker = DevicePairMaker(data, pair_config, config.seed, trainer.device, workers=config.workers,
                                 bank_size=config.kernel_bank)
         batches = prefetch(maker, trainer.step, config.steps)
         val = validation_pairs(data, crop=config.val_crop)
-    elif config.pairs == "folder":
-        from restora.training.deconv_pairs import FolderPairMaker, folder_validation_pairs
-
-        maker = FolderPairMaker(data, config.crop, config.batch, config.seed)
-        batches = prefetch(maker, trainer.step, config.steps, workers=config.workers)
-        val = folder_validation_pairs(data, crop=config.val_crop)
     else:
         maker = PairMaker(data, pair_config, config.seed)
         batches = prefetch(maker, trainer.step, config.steps, workers=config.workers)
@@ -409,3 +416,10 @@ def train_deblur(config: DeblurTrainConfig, data: Path, out: Path, resume: bool 
     bar.close()
     save_checkpoint(out / "checkpoints", trainer.state())
     return trainer
+
+
+def train_command(config: DeblurTrainConfig, *, data: Path, out: Path, resume: bool, no_progress: bool) -> str:
+    """`restora train deblur`: train (or continue) and say where the run stopped."""
+    pick_device(config.device)  # a missing GPU is a usage error now, not a traceback after the data loads
+    trainer = train_deblur(config, data, out, resume=resume, progress=not no_progress)
+    return f"stopped at step {trainer.step} after {trainer.elapsed / 3600:.2f} h; checkpoint in {out / 'checkpoints'}"

@@ -6,7 +6,7 @@ On the lent H200 the content-only warm-up ran at 20.7 steps/s, limited by 14 CPU
 
 - the photos live on the device as uint8 tensors; crops are resized with antialiased bilinear filtering
   (PIL's BILINEAR also filters when shrinking), turned, mirrored, given a cut-out and colour jitter as in
-  :class:`restora.training.data.PairMaker`;
+  :class:`restora.tools.deblur.data.PairMaker`;
 - kernels come from a bank drawn once per run with :func:`restora.imaging.blur.random_kernel` (the same
   Boracchi–Foi and linear families), each used under one of its 8 turns and mirrors;
 - the blur is one batched FFT convolution; the crop keeps only pixels at least ``MARGIN`` from the patch
@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 
 from restora.imaging.blur import jpeg_round_trip, random_kernel
-from restora.training.data import MARGIN, PairConfig, jitter_colour, load_cutouts, load_photos
+from restora.tools.deblur.data import MARGIN, PairConfig, jitter_colour, load_cutouts, load_photos
 
 BANK_SIDE = 65  # every kernel is centred in a 65×65 square (the longest trajectory kernels are ≤ 64 px)
 BANK_SIZE = 4096  # ×8 turns and mirrors: 32,768 distinct kernels per run
