@@ -19,22 +19,19 @@ from restora.cli.worker import worker
 
 
 class RestoraGroup(click.Group):
-    """Adds the registered tools' commands the first time a command is listed or looked up."""
-
-    _registered = False
+    """Adds each registered tool's commands the first time a command is listed or looked up (and any tool
+    registered since, such as one installed while the process runs)."""
 
     def _register(self) -> None:
-        if RestoraGroup._registered:
-            return
-        RestoraGroup._registered = True
         from restora.cli.generated import spec_command
-        from restora.cli.tools import tool_commands
+        from restora.cli.tools import tool_command_for
         from restora.tools import TOOLS
 
         groups = {"train": train, "eval": eval_group, "data": data}
-        for command in tool_commands():
-            self.add_command(command)
         for tool in TOOLS.values():
+            if tool.name in self.commands:
+                continue
+            self.add_command(tool_command_for(tool))
             for group_name, spec in tool.commands:
                 groups[group_name].add_command(spec_command(tool.name, spec))
 

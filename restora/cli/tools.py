@@ -91,8 +91,6 @@ def run_tool(tool, inputs: tuple[Path, ...], out: Path, recursive: bool, raw: di
         click.echo(f"{len(jobs)} images written to {out}", err=True)
 
 
-def tool_commands() -> list[click.Command]:
-    """One command per registered tool, in registry order."""
-    from restora.tools import TOOLS
-
-    return [tool_command(tool, run_tool, _with_io) for tool in TOOLS.values()]
+def tool_command_for(tool) -> click.Command:
+    """``restora <tool> INPUT... -o OUT [options]`` for one registered tool."""
+    return tool_command(tool, run_tool, _with_io)

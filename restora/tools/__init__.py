@@ -59,16 +59,25 @@ def unregister(name: str) -> None:
     unregister_entries(name)
 
 
-def _load_all() -> None:
-    for spec in BUILTIN:
-        register(_instance(load_object(spec)))
+def load_entry_points() -> list[str]:
+    """Register the tools that installed packages add through the entry-point group; their names.
+
+    Called once at import; call it again after installing a package into a running process.
+    """
+    added = []
     for point in entry_points(group=ENTRY_POINT_GROUP):
         try:
-            register(_instance(point.load()))
+            tool = _instance(point.load())
+            if tool.name not in TOOLS:
+                added.append(register(tool).name)
         except Exception:  # a broken add-on must not take the built-in tools down with it
             log.exception("could not load the tool %r from the %s entry point", point.name, ENTRY_POINT_GROUP)
+    return added
 
 
-_load_all()
+for _spec in BUILTIN:
+    register(_instance(load_object(_spec)))
+load_entry_points()
 
-__all__ = ["TOOLS", "BaseTool", "Command", "InvalidParams", "Param", "Tool", "load_object", "register", "unregister"]
+__all__ = ["TOOLS", "BaseTool", "Command", "InvalidParams", "Param", "Tool", "load_entry_points", "load_object", "register",
+           "unregister"]
