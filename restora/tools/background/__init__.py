@@ -102,18 +102,16 @@ class Background(BaseTool):
 
     def run(self, image: Image.Image, *, progress: Progress | None = None, settings=None, segmenter: str = "auto",
             keep: tuple[int, int, int, int] | None = None, **params: Any) -> Image.Image:
-        from restora.tools.background.segment import segment
+        from restora.tools.background.segment import detect_faces, segment
 
         rgb = np.asarray(image.convert("RGB"))  # the input's alpha is ignored on purpose
-        if keep is not None:
-            x, y, w, h = keep
-            if x >= image.width or y >= image.height:
-                raise InvalidParams(N_("the Keep box lies outside the photo"))
-            keep = (x, y, min(w, image.width - x), min(h, image.height - y))
         report = progress or (lambda fraction: None)
         found = segment(rgb, segmenter, settings=settings_or_default(settings), keep_box=keep,
                         progress=lambda f: report(SEGMENT_SHARE * f), cached=self.cached)
         report(SEGMENT_SHARE)
         rendered = values_for_render({**{p.name: p.default for p in self.params}, **params})
-        return render(rgb, found.alpha, list(found.faces), **rendered,
+        faces = list(found.faces)
+        if rendered["id_photo_size"] != "none" and not faces:
+            faces = detect_faces(rgb)  # only "auto" looks for faces while segmenting
+        return render(rgb, found.alpha, faces, soft_matte=found.segmenter == "person", **rendered,
                       progress=lambda f: report(SEGMENT_SHARE + (1 - SEGMENT_SHARE) * f))

@@ -23,10 +23,13 @@ MASK_BACKGROUND = (0, 0, 0)
 def render(rgb: np.ndarray, alpha: np.ndarray, faces: list, *, background: str = "colour", color: str = "white",
            color2: str = "blue", picture: Image.Image | None = None, picture_fit: str = "cover",
            edges: str = "fast", mask_only: bool = False, id_photo_size: str = "none", sheet: str = "none",
-           max_kb: int = 0, progress: Progress | None = None) -> Image.Image:
-    """The result for the photo ``rgb`` (H×W×3 uint8) whose subject mask is ``alpha`` (H×W, 0..1)."""
+           max_kb: int = 0, soft_matte: bool = False, progress: Progress | None = None) -> Image.Image:
+    """The result for the photo ``rgb`` (H×W×3 uint8) whose subject mask is ``alpha`` (H×W, 0..1).
+
+    ``soft_matte``: ``alpha`` is a matting net's real matte (person matting), not an enlarged mask.
+    """
     report = progress or (lambda fraction: None)
-    matte = matting.refine(rgb, alpha, edges)
+    matte = matting.refine(rgb, alpha, edges, soft=soft_matte)
     report(0.5)
     if id_photo_size != "none":
         result, placement = _id_photo(rgb, matte, faces, id_photo.SIZES[id_photo_size], background, color, color2)
