@@ -106,12 +106,13 @@ class Background(BaseTool):
 
         rgb = np.asarray(image.convert("RGB"))  # the input's alpha is ignored on purpose
         report = progress or (lambda fraction: None)
+        rendered = values_for_render({**{p.name: p.default for p in self.params}, **params})
+        faces: list = []
+        if rendered["id_photo_size"] != "none":
+            # Looked for first, so a photo without exactly one face is refused before the segmenter runs.
+            faces = [id_photo.the_one_face(detect_faces(rgb))]
         found = segment(rgb, segmenter, settings=settings_or_default(settings), keep_box=keep,
                         progress=lambda f: report(SEGMENT_SHARE * f), cached=self.cached)
         report(SEGMENT_SHARE)
-        rendered = values_for_render({**{p.name: p.default for p in self.params}, **params})
-        faces = list(found.faces)
-        if rendered["id_photo_size"] != "none" and not faces:
-            faces = detect_faces(rgb)  # only "auto" looks for faces while segmenting
         return render(rgb, found.alpha, faces, soft_matte=found.segmenter == "person", **rendered,
                       progress=lambda f: report(SEGMENT_SHARE + (1 - SEGMENT_SHARE) * f))
