@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from scipy import fft
 
 from restora.imaging import blind
 from restora.imaging.metrics import psnr, quantise
@@ -45,8 +46,8 @@ def consensus_kernel(kernels: list[np.ndarray], reference: np.ndarray, shift: in
     total = np.zeros((size, size), dtype=np.float64)
     for kernel in kernels:
         placed = np.pad(kernel.astype(np.float64), (size - kernel.shape[0]) // 2)
-        total += np.roll(placed, blind._best_alignment(reference, kernel, shift)[1], axis=(0, 1))
-    return blind._centre((total / total.sum()).astype(np.float32))
+        total += np.roll(placed, blind.best_alignment(reference, kernel, shift)[1], axis=(0, 1))
+    return blind.centre_kernel((total / total.sum()).astype(np.float32))
 
 
 def estimates(photo: np.ndarray, views: int) -> list[np.ndarray]:
@@ -59,7 +60,7 @@ def main(photos_dir: Path, kind: str, views: int, keep: Path | None) -> None:
     kept: dict[str, np.ndarray] = {}
     for number, (name, sharp, blurred, kernel) in enumerate(cases(photos_dir, kind, 0.0, "all")):
         photo = blurred / 255.0
-        with blind.fft.set_workers(blind.WORKERS):
+        with fft.set_workers(blind.WORKERS):
             found = estimates(photo, views)
         kept.update({f"{number}_{view}": estimate for view, estimate in enumerate(found)})
         reg = blind.regularisation_for(photo)

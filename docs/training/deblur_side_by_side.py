@@ -6,6 +6,7 @@ Run on an idle machine, from the repository root: PYTHONPATH=. .venv/bin/python 
 import time
 
 import numpy as np
+from scipy import fft
 from skimage import data
 
 from restora.imaging import blind
@@ -17,10 +18,10 @@ config = blind.BlindConfig()
 copies, _ = blind.estimation_views(shaken, config, 3)
 for count in (2, 3):
     start = time.perf_counter()
-    with blind.fft.set_workers(-1):
+    with fft.set_workers(-1):
         in_turn = [blind.estimate_kernel(copy, config, pad_extra_at=side) for copy, side in copies[:count]]
     middle = time.perf_counter()
-    side_by_side = blind._estimate_side_by_side(copies[:count], config, None)
+    side_by_side = blind.estimate_side_by_side(copies[:count], config, None)
     end = time.perf_counter()
     same = all(np.array_equal(a, b) for a, b in zip(in_turn, side_by_side))
     print(f"{count} estimates: one after the other {middle - start:.2f} s, side by side {end - middle:.2f} s, "
