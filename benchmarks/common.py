@@ -20,6 +20,17 @@ def photo(megapixels: float, aspect: float = 4 / 3) -> Image.Image:
     return Image.fromarray(data.astronaut()).resize((width, height), Image.Resampling.BICUBIC)
 
 
+def shaken_photo(megapixels: float) -> Image.Image:
+    """:func:`photo` blurred by a 15-px straight shake: ``auto`` takes its longest path on it (the net sees
+    blur, the kernel is estimated three times, on the middle, top-left and bottom-right 768-px squares,
+    and the photo deconvolved)."""
+    from restora.imaging.blur import blur_image, linear_kernel
+    from restora.imaging.metrics import quantise
+
+    sharp = np.asarray(photo(megapixels), dtype=np.float32) / 255.0
+    return Image.fromarray(quantise(blur_image(sharp, linear_kernel(15, 30))))
+
+
 def median_ms(function: Callable[[], object], repeats: int, warmup: int = 1) -> tuple[float, list[float]]:
     """Median wall time of ``function`` in ms over ``repeats`` runs, after ``warmup`` untimed runs."""
     median, times, _ = median_wall_and_cpu_ms(function, repeats, warmup)

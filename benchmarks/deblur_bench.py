@@ -3,7 +3,7 @@ and the same for the tool's kernel-estimating methods (auto, the default, and ke
 
 Timing does not depend on the weights' values, so when no trained weights are shipped yet a randomly
 initialised net of the shipped configuration stands in, and the JSON says so. Peak memory is measured
-in a fresh subprocess (``python -m benchmarks.deblur_memory``, reading VmHWM) so that the number is that run's own peak
+in a fresh subprocess (``python -m benchmarks.tool_memory``, reading VmHWM) so that the number is that run's own peak
 resident set, not this process's history.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from benchmarks.common import median_wall_and_cpu_ms, photo
+from benchmarks.common import median_wall_and_cpu_ms, photo, shaken_photo
 
 
 def weights_for(architecture: dict | None, folder: Path) -> tuple[str, dict, bool]:
@@ -27,9 +27,10 @@ def weights_for(architecture: dict | None, folder: Path) -> tuple[str, dict, boo
 
     from restora.config import load_settings
     from restora.nets.deblur import DeblurGenerator, GeneratorConfig
-    from restora.weights import DEFAULT_WEIGHTS, REGISTRY, save_safetensors
+    import restora.tools  # noqa: F401  registers the weights
+    from restora.weights import REGISTRY, default_weights, save_safetensors
 
-    default = REGISTRY[DEFAULT_WEIGHTS["deblur"]]
+    default = REGISTRY[default_weights("deblur")]
     if architecture is None and default.location(load_settings()).is_file():
         return default.name, default.architecture, False
     architecture = architecture or default.architecture
@@ -37,19 +38,6 @@ def weights_for(architecture: dict | None, folder: Path) -> tuple[str, dict, boo
     path = folder / f"random_{architecture['ngf']}_{architecture['n_blocks']}.safetensors"
     save_safetensors(DeblurGenerator(GeneratorConfig(**architecture)).state_dict(), architecture, path, "deblur")
     return str(path), architecture, True
-
-
-def shaken_photo(megapixels: float) -> Image.Image:
-    """:func:`photo` blurred by a 15-px straight shake: ``auto`` takes its longest path on it (the net sees
-    blur, the kernel is estimated three times, on the middle, top-left and bottom-right 768-px squares,
-    and the photo deconvolved)."""
-    import numpy as np
-
-    from restora.imaging.blur import blur_image, linear_kernel
-    from restora.imaging.metrics import quantise
-
-    sharp = np.asarray(photo(megapixels), dtype=np.float32) / 255.0
-    return Image.fromarray(quantise(blur_image(sharp, linear_kernel(15, 30))))
 
 
 def precision_in_use() -> str:
@@ -101,8 +89,8 @@ def time_one_megapixel(
 
 def peak_memory(weights: str, architecture: dict, random_init: bool, megapixels: float = 12.0,
                 method: str = "net") -> dict:
-    command = [sys.executable, "-m", "benchmarks.deblur_memory", "--weights", weights, "--megapixels", str(megapixels),
-               "--method", method]
+    command = [sys.executable, "-m", "benchmarks.tool_memory", "--tool", "deblur", "--megapixels", str(megapixels),
+               "--params", json.dumps({"weights": weights, "method": method})]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
     result.update({
@@ -115,7 +103,7 @@ def peak_memory(weights: str, architecture: dict, random_init: bool, megapixels:
 
 
 def run(repeats: int = 3) -> list[dict]:
-    from restora.weights import DEBLURGAN_ARCHITECTURE
+    from restora.tools.deblur.weights import DEBLURGAN_ARCHITECTURE
 
     with tempfile.TemporaryDirectory() as folder:
         shipped, shipped_arch, shipped_random = weights_for(None, Path(folder))
@@ -127,7 +115,6 @@ def run(repeats: int = 3) -> list[dict]:
                                precision="float32"),
             # No warm-up run for the big layout: one run is many seconds here, and the median of 3 absorbs it.
             time_one_megapixel("deblur_1mp_deblurgan_9blocks_ngf64", official, official_arch, True, repeats, 0),
-            peak_memory(shipped, shipped_arch, shipped_random),
             # the tool's default: the net first; the astronaut, upscaled to 1 MP, is soft enough that the net
             # sees blur, so the kernel is estimated (on a copy of at most 768 px), but it spreads too little to
             # deconvolve; on a shaken photo the estimate is made three times and the photo deconvolved; and

@@ -40,6 +40,7 @@ class Adjust(BaseTool):
     description: str = N_("Rotate or flip a photo and make it brighter or darker.")
     research: str = N_("Rotation, flips and brightness are exact pixel operations; no model is involved.")
     params: tuple[Param, ...] = field(default=ADJUST_PARAMS)
+    bench_params: dict = field(default_factory=lambda: {"rotate": "left", "brightness": 1.3})
 
     def check(self, values: dict) -> None:
         if values["rotate"] == "none" and values["brightness"] == 1:

@@ -283,6 +283,8 @@ class BaseTool:
     weights: tuple["WeightsEntry", ...] = field(default_factory=tuple)
     commands: tuple[tuple[str, Command], ...] = field(default_factory=tuple)  # ("train", Command(...)), ...
     icon: str = ""  # path of an SVG; default: icons/<name>.svg beside this module
+    # Raw parameters for `make bench` (benchmarks/tools_bench.py): a typical job, such as the defaults.
+    bench_params: Mapping[str, Any] = field(default_factory=dict)
     # Message catalogue of a third-party tool: {"zh": {"English text": "translation"}}; built-in tools
     # use the project's catalogue instead.
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)

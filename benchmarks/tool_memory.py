@@ -1,4 +1,8 @@
-"""Run the deblur tool once on a large photo in this fresh process and print its peak RSS as JSON."""
+"""Run one registered tool once on a large photo in this fresh process and print its peak RSS as JSON.
+
+``python -m benchmarks.tool_memory --tool NAME [--megapixels 12] [--params JSON]``; the parameters default
+to the tool's ``bench_params``.
+"""
 
 from __future__ import annotations
 
@@ -19,29 +23,30 @@ def peak_rss_mb() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--weights", required=True)
+    parser.add_argument("--tool", required=True)
     parser.add_argument("--megapixels", type=float, default=12.0)
-    parser.add_argument("--method", default="net")
+    parser.add_argument("--params", default="", help="JSON object of raw parameters; default: the tool's bench_params")
+    parser.add_argument("--shaken", action="store_true", help="blur the photo by camera shake first")
     args = parser.parse_args()
 
-    from benchmarks.common import photo
-    from benchmarks.deblur_bench import precision_in_use
+    from benchmarks.common import photo, shaken_photo
+    from restora.config import load_settings
     from restora.tools import TOOLS
-    from restora.tools.deblur import DEFAULT_TILE
 
-    image = photo(args.megapixels)
-    tool = TOOLS["deblur"]
-    tool.prepare(weights=args.weights)
+    tool = TOOLS[args.tool]
+    raw = json.loads(args.params) if args.params else dict(tool.bench_params)
+    params = tool.validate(raw)
+    image = shaken_photo(args.megapixels) if args.shaken else photo(args.megapixels)
+    settings = load_settings()
+    tool.prepare(settings=settings, **params)
     before = peak_rss_mb()
     started, started_cpu = time.perf_counter(), time.process_time()
-    tool.run(image, weights=args.weights, method=args.method)
+    tool.run(image, settings=settings, **params)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - started_cpu
-    peak = peak_rss_mb()
     print(json.dumps({
         "size": [image.width, image.height],
-        "tile": DEFAULT_TILE,
-        "precision": precision_in_use(),
-        "peak_rss_mb": round(peak, 1),
+        "params": raw,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
         "rss_before_run_mb": round(before, 1),
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu_seconds, 2),
