@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from PIL import Image
 
+from restora.i18n import N_
+
 if TYPE_CHECKING:
     from restora.config import Settings
     from restora.weights import WeightsEntry
@@ -170,6 +172,13 @@ _COERCERS: dict[str, Callable[[Param, Any], Any]] = {
     "image": _image, "hints": _image, "box": _box, "text": lambda param, raw: str(raw),
 }
 
+def weights_param() -> Param:
+    """The ``weights`` parameter of every tool with a net: a registered name or a file; empty, the default."""
+    return Param("weights", "weights", default="", label=N_("Weights"),
+                 help=N_("Registered weights (see `restora models list`) or a file; default: Restora's shipped "
+                         "weights."))
+
+
 NAMED_COLOURS = {"white": (255, 255, 255), "red": (255, 0, 0), "blue": (0, 0, 255), "green": (0, 128, 0)}
 
 
@@ -261,6 +270,29 @@ class NetCache:
 NETS = NetCache()  # the one cache of the process: every tool's nets
 
 
+def load_net(tool: str, weights: str, settings: "Settings", build: Callable[[Any], Any]) -> Any:
+    """``build(loaded weights)`` for ``tool``'s weights (its default when ``weights`` is empty), built once
+    per process and file and shared by every thread (the key holds the file's path and modification
+    time, so a replaced file is read again). Sets torch's threads from the settings first.
+
+    :raises MissingWeights: before any work when the file is not on this machine.
+    """
+    from restora.weights import default_weights, find_weights, load_weights
+
+    name = weights or default_weights(tool)
+    path, _ = find_weights(name, tool, settings)  # cheap: a missing file is reported before any torch work
+
+    def make() -> Any:
+        if settings.torch_threads > 0:
+            import torch
+
+            if torch.get_num_threads() != settings.torch_threads:
+                torch.set_num_threads(settings.torch_threads)
+        return build(load_weights(name, tool, settings))
+
+    return NETS.get((tool, "weights", str(path.resolve()), path.stat().st_mtime_ns), make)
+
+
 def settings_or_default(settings: "Settings | None") -> "Settings":
     """The settings a front passed, or those of the environment for a caller that passed none (a script)."""
     if settings is not None:
@@ -311,6 +343,10 @@ class BaseTool:
     @property
     def card_text(self) -> str:
         return self.card or self.description
+
+    def load_net(self, weights: str, settings: "Settings", build: Callable[[Any], Any]) -> Any:
+        """See :func:`load_net`: the net for these weights (default when empty), once per process."""
+        return load_net(self.name, weights, settings, build)
 
     def cached(self, key: Any, build: Callable[[], Any]) -> Any:
         """``build()`` once per process for ``(tool, key)``; see :class:`NetCache`."""

@@ -24,7 +24,9 @@ from PIL import Image
 from restora.i18n import N_
 from restora.imaging.io import merge_alpha, split_alpha
 from restora.imaging.tiling import apply_tiled
-from restora.tools.base import NETS, Argument, BaseTool, Command, Param, Progress, settings_or_default
+from restora.tools.base import (
+    Argument, BaseTool, Command, Param, Progress, load_net, settings_or_default, weights_param,
+)
 from restora.tools.deblur.weights import WEIGHTS
 
 # 1536 px: a photo up to about 1536×1152 (1.8 MP) runs in one pass. With 1024-px tiles a 1155×866 photo
@@ -87,13 +89,7 @@ DEBLUR_PARAMS = (
         minimum=0.0,
         maximum=1.0,
     ),
-    Param(
-        "weights",
-        "weights",
-        default="",
-        label=N_("Weights"),
-        help=N_("Registered weights (see `restora models list`) or a file; default: Restora's shipped weights."),
-    ),
+    weights_param(),
     Param(
         "tile",
         "int",
@@ -153,22 +149,7 @@ def generator_for(weights_name: str, settings: Any) -> Any:
 
     :raises MissingWeights: before any torch work when the file is not on this machine.
     """
-    from restora.weights import default_weights, find_weights
-
-    name = weights_name or default_weights("deblur")
-    path, _ = find_weights(name, "deblur", settings)  # cheap; raises MissingWeights before any torch work
-    key = ("deblur", f"{path.resolve()}:{path.stat().st_mtime_ns}")
-    return NETS.get(key, lambda: _build(name, settings))
-
-
-def _build(name: str, settings: Any) -> Any:
-    import torch
-
-    from restora.weights import load_weights
-
-    if settings.torch_threads > 0 and torch.get_num_threads() != settings.torch_threads:
-        torch.set_num_threads(settings.torch_threads)
-    return build_generator(load_weights(name, "deblur", settings))
+    return load_net("deblur", weights_name, settings, build_generator)
 
 
 def build_generator(weights: Any) -> Any:
