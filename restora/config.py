@@ -52,6 +52,19 @@ class Settings:
     proxy_hops: int = 0
     # Empty means a random key stored in data_dir on first start.
     secret_key: str = ""
+    # Requests per client IP on the account forms (POST only) and on "send the code again", in
+    # Flask-Limiter's syntax; the per-account login counter is separate (in the users table).
+    auth_rate_limit: str = "10/minute;100/hour"
+    mail_rate_limit: str = "5/minute;30/hour"
+    # Pictures one person may have waiting (queued or running) at once; one more is refused with a 429.
+    max_waiting_jobs: int = 5
+    # Queued jobs on the whole site past which new uploads are refused with a 503 and Retry-After.
+    max_queued_jobs: int = 100
+    # Seconds a worker that stopped answering keeps a job before another worker may take it over.
+    job_lease_seconds: float = 60.0
+    # Per-person quota: pictures kept (one job each) and bytes stored (uploads and results).
+    max_jobs_per_user: int = 200
+    max_bytes_per_user: int = 1024**3
     # "modern" (8-128 characters, common passwords refused) or "classic" (6-18, letter+digit+special).
     password_policy: str = "modern"
     # Outgoing mail; an empty host writes messages to data_dir/outbox instead.
@@ -94,6 +107,10 @@ def _coerce(name: str, kind: type, raw: object) -> object:
             if isinstance(raw, bool):
                 raise ValueError(raw)
             return int(raw)
+        if kind is float:
+            if isinstance(raw, bool):
+                raise ValueError(raw)
+            return float(raw)
         if kind is Path:
             return Path(str(raw)).expanduser()
         return str(raw)
@@ -102,7 +119,7 @@ def _coerce(name: str, kind: type, raw: object) -> object:
 
 
 def _field_types() -> dict[str, type]:
-    kinds = {"bool": bool, "int": int, "str": str, "Path": Path}
+    kinds = {"bool": bool, "int": int, "float": float, "str": str, "Path": Path}
     return {f.name: kinds[f.type] for f in fields(Settings)}
 
 
@@ -152,4 +169,9 @@ def load_settings(
         )
     if settings.password_policy not in {"modern", "classic"}:
         raise ConfigError(f"password_policy must be 'modern' or 'classic', got {settings.password_policy!r}")
+    for name in ("max_waiting_jobs", "max_queued_jobs", "max_jobs_per_user", "max_bytes_per_user"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"{name} must be at least 1, got {getattr(settings, name)}")
+    if settings.job_lease_seconds < 0.5:  # heartbeats come three times a lease; shorter is all writes
+        raise ConfigError(f"job_lease_seconds must be at least 0.5, got {settings.job_lease_seconds}")
     return settings

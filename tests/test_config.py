@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import re
+
 import pytest
 
 from restora.config import ConfigError, Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_defaults_without_anything():
@@ -47,6 +51,9 @@ def test_unknown_keys_are_errors(tmp_path):
         ({"RESTORA_MAIL_USE_TLS": "perhaps"}, "must be bool"),
         ({"RESTORA_EXECUTOR": "rq"}, "executor must be"),
         ({"RESTORA_PASSWORD_POLICY": "lax"}, "password_policy must be"),
+        ({"RESTORA_JOB_LEASE_SECONDS": "soon"}, "must be float"),
+        ({"RESTORA_JOB_LEASE_SECONDS": "0.1"}, "job_lease_seconds must be at least 0.5"),
+        ({"RESTORA_MAX_WAITING_JOBS": "0"}, "max_waiting_jobs must be at least 1"),
     ],
 )
 def test_bad_values_are_errors(environ, message):
@@ -57,3 +64,34 @@ def test_bad_values_are_errors(environ, message):
 def test_settings_are_frozen():
     with pytest.raises(AttributeError):
         Settings().max_pixels = 1  # type: ignore[misc]
+
+
+def test_job_limits_and_rate_limits_are_settings(tmp_path):
+    environ = {"RESTORA_MAX_WAITING_JOBS": "50", "RESTORA_JOB_LEASE_SECONDS": "2.5", "RESTORA_MAX_QUEUED_JOBS": "7",
+               "RESTORA_AUTH_RATE_LIMIT": "3/minute"}
+    settings = load_settings(environ=environ)
+    assert (settings.max_waiting_jobs, settings.max_queued_jobs, settings.job_lease_seconds) == (50, 7, 2.5)
+    assert settings.auth_rate_limit == "3/minute"
+    config = tmp_path / "restora.toml"
+    config.write_text("job_lease_seconds = 30\nmax_bytes_per_user = 1000\n")  # a TOML integer for a float
+    from_file = load_settings(config, environ={})
+    assert from_file.job_lease_seconds == 30.0 and isinstance(from_file.job_lease_seconds, float)
+    assert from_file.max_bytes_per_user == 1000
+
+
+def test_every_restora_variable_the_code_names_is_accepted():
+    """A ``RESTORA_*`` name written in the code or the README is a setting the loader takes (or the file)."""
+    texts = [path.read_text(encoding="utf-8") for path in (REPO / "restora").rglob("*.py")]
+    texts.append((REPO / "README.md").read_text(encoding="utf-8"))
+    names = {name for text in texts for name in re.findall(r"\bRESTORA_[A-Z][A-Z0-9_]*[A-Z0-9]\b", text)}
+    names -= {"RESTORA_CONFIG"}
+    defaults = Settings()
+    refused = []
+    for name in sorted(names):
+        field = name.removeprefix("RESTORA_").lower()
+        value = str(getattr(defaults, field, "x"))
+        try:
+            load_settings(environ={name: value})
+        except ConfigError as error:
+            refused.append(f"{name}: {error}")
+    assert refused == []

@@ -20,21 +20,25 @@ import click
 @click.option(
     "--lease-seconds",
     type=click.FloatRange(0.5, 3600),
-    default=60.0,
-    show_default=True,
-    help="How long a silent worker keeps a job before another may take it over.",
+    default=None,
+    help="How long a silent worker keeps a job before another may take it over "
+    "(default: the job_lease_seconds setting, 60).",
 )
-def worker(concurrency: int | None, lease_seconds: float) -> None:
+def worker(concurrency: int | None, lease_seconds: float | None) -> None:
     """Run queued web jobs (a Celery worker when RESTORA_EXECUTOR=celery)."""
     import logging
 
-    from restora.config import load_settings
+    from restora.config import ConfigError, load_settings
     from restora.db import make_engine, make_session_factory
-    from restora.imaging.io import ImageLimits
     from restora.jobs.runner import RunnerConfig
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    if lease_seconds is not None:
+        settings = settings.replace(job_lease_seconds=lease_seconds)
     concurrency = concurrency or settings.thread_workers
     if settings.torch_threads:
         import torch
@@ -44,7 +48,7 @@ def worker(concurrency: int | None, lease_seconds: float) -> None:
     if settings.executor == "celery":
         from restora.jobs.celery_app import make_celery
 
-        app = make_celery(settings.broker_url, database_url, lease_seconds)
+        app = make_celery(settings)
         app.worker_main(
             ["worker", "--loglevel=INFO", "--pool=prefork", f"--concurrency={concurrency}", "-n", f"restora-{os.getpid()}@%h"]
         )
@@ -53,7 +57,7 @@ def worker(concurrency: int | None, lease_seconds: float) -> None:
     from restora.jobs.executors import ThreadExecutor
 
     sessions = make_session_factory(make_engine(database_url))
-    config = RunnerConfig(settings.data_dir, ImageLimits.from_settings(settings), lease_seconds)
+    config = RunnerConfig(settings)
     executor = ThreadExecutor(sessions, config, workers=concurrency).start()
     # A plain flag, not threading.Event: Event.set() in a signal handler can deadlock on the Event's own
     # lock when the signal lands while the main thread is inside Event.wait().

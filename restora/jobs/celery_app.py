@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from functools import lru_cache
+import os
 
 from celery import Celery
 
+from restora.config import Settings
 from restora.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job, utcnow
 
 log = logging.getLogger(__name__)
@@ -28,10 +29,12 @@ def queue_name(database_url: str) -> str:
     return "restora-" + hashlib.sha256(database_url.encode()).hexdigest()[:12]
 
 
-def make_celery(broker_url: str, database_url: str, lease_seconds: float) -> Celery:
-    app = Celery("restora", broker=broker_url, set_as_current=False)
+def make_celery(settings: Settings) -> Celery:
+    """The Celery app for ``settings``: the sender in the web process, and the worker in ``restora worker``,
+    whose tasks run jobs with these same Settings."""
+    app = Celery("restora", broker=settings.broker_url, set_as_current=False)
     app.conf.update(
-        task_default_queue=queue_name(database_url),
+        task_default_queue=queue_name(settings.resolved_database_url()),
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
@@ -39,34 +42,36 @@ def make_celery(broker_url: str, database_url: str, lease_seconds: float) -> Cel
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,
         worker_hijack_root_logger=False,
-        restora_lease_seconds=lease_seconds,
     )
+    app.restora_settings = settings
     app.task(name=RUN_JOB_TASK, bind=True, max_retries=None)(run_job_task)
     return app
 
 
-@lru_cache(maxsize=1)
-def _worker_context():
-    """Settings, sessions and runner config for this worker process, built on first use."""
-    from restora.config import load_settings
+_sessions_by_process: dict[tuple[int, str], object] = {}
+
+
+def _worker_sessions(settings: Settings):
+    """This worker process's session factory, opened on first use: after the prefork pool has forked, so no
+    connection is shared between processes."""
     from restora.db import make_engine, make_session_factory
 
-    settings = load_settings()
-    sessions = make_session_factory(make_engine(settings.resolved_database_url()))
-    return settings, sessions
+    key = (os.getpid(), settings.resolved_database_url())
+    if key not in _sessions_by_process:
+        _sessions_by_process[key] = make_session_factory(make_engine(key[1]))
+    return _sessions_by_process[key]
 
 
 def run_job_task(task, job_id: str) -> str:
     """Claim ``job_id`` in the database and run it; the return value is for the worker's log only."""
-    from restora.imaging.io import ImageLimits
     from restora.jobs.executors import default_worker_id
     from restora.jobs.queue import claim_job, reap_expired_leases, retry_delay
     from restora.jobs.runner import RunnerConfig, run_claimed_job
 
-    settings, sessions = _worker_context()
-    lease_seconds = float(task.app.conf.restora_lease_seconds)
-    config = RunnerConfig(settings.data_dir, ImageLimits.from_settings(settings), lease_seconds)
-    claim = claim_job(sessions, job_id, default_worker_id(), lease_seconds)
+    settings = task.app.restora_settings
+    sessions = _worker_sessions(settings)
+    config = RunnerConfig(settings)
+    claim = claim_job(sessions, job_id, default_worker_id(), config.lease_seconds)
     if claim is None:
         with sessions() as session:
             job = session.get(Job, job_id)

@@ -130,11 +130,11 @@ class ThreadExecutor:
 class CeleryExecutor:
     """Sends job ids to Celery; a reaper thread re-sends jobs whose worker was lost."""
 
-    def __init__(self, sessions: sessionmaker, config: RunnerConfig, broker_url: str, database_url: str) -> None:
+    def __init__(self, sessions: sessionmaker, config: RunnerConfig) -> None:
         from restora.jobs.celery_app import make_celery
 
         self.sessions, self.config = sessions, config
-        self.celery = make_celery(broker_url, database_url, config.lease_seconds)
+        self.celery = make_celery(config.settings)
         self._stop = threading.Event()
         self._reaper: threading.Thread | None = None
 

@@ -16,10 +16,11 @@ from pathlib import Path
 from PIL import Image
 from sqlalchemy.orm import sessionmaker
 
-from restora.imaging.io import DEFAULT_LIMITS, ImageLimits, InvalidImage, load_image
+from restora.config import Settings
+from restora.imaging.io import ImageLimits, InvalidImage, load_image
 from restora.jobs.files import encode_png, write_atomically
 from restora.jobs.models import DONE
-from restora.jobs.queue import DEFAULT_LEASE_SECONDS, Claim, LeaseLost, fail_job, finish_job, heartbeat
+from restora.jobs.queue import Claim, LeaseLost, fail_job, finish_job, heartbeat
 from restora.tools import TOOLS, InvalidParams
 from restora.weights import WeightsError
 
@@ -28,11 +29,24 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RunnerConfig:
-    data_dir: Path
-    limits: ImageLimits = DEFAULT_LIMITS
-    lease_seconds: float = DEFAULT_LEASE_SECONDS
+    """How jobs run: the Settings the site or worker was started with (and the tools receive), plus the
+    backoff, which only the tests shorten."""
+
+    settings: Settings
     # First backoff after a transient error; doubles with each attempt.
     retry_base_seconds: float = 2.0
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    @property
+    def limits(self) -> ImageLimits:
+        return ImageLimits.from_settings(self.settings)
+
+    @property
+    def lease_seconds(self) -> float:
+        return self.settings.job_lease_seconds
 
     @property
     def heartbeat_seconds(self) -> float:
@@ -42,7 +56,7 @@ class RunnerConfig:
 
 
 class LeaseKeeper:
-    """Extends the lease in the background while the tool runs, and carries its progress to the database."""
+    """Extends the lease from a side thread while the tool runs, and carries its progress to the database."""
 
     def __init__(self, sessions: sessionmaker, claim: Claim, config: RunnerConfig) -> None:
         self._sessions, self._claim, self._config = sessions, claim, config
@@ -138,7 +152,7 @@ def run_claimed_job(sessions: sessionmaker, claim: Claim, config: RunnerConfig) 
     with LeaseKeeper(sessions, claim, config) as keeper:
         try:
             image, params = _load_inputs(claim, config)
-            result = TOOLS[claim.tool].run(image, progress=keeper.report, **params)
+            result = TOOLS[claim.tool].run(image, progress=keeper.report, settings=config.settings, **params)
             written = write_result(config.data_dir, claim, result)
         except LeaseLost:
             log.info("job %s attempt %d lost its lease; stopping", claim.job_id, claim.attempt)

@@ -70,9 +70,6 @@ def _flask_config(settings: Settings) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it is bound to
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
         "RATELIMIT_HEADERS_ENABLED": True,
-        # Per client IP on the account forms (POST only); the per-account counter is in the users table.
-        "RESTORA_AUTH_RATE_LIMIT": "10/minute;100/hour",
-        "RESTORA_MAIL_RATE_LIMIT": "5/minute;30/hour",
     }
 
 

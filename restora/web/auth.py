@@ -42,7 +42,7 @@ UNKNOWN_LOGIN_PREFIX = "restora-unknown-login/"
 
 
 def auth_rate_limit() -> str:
-    return current_app.config["RESTORA_AUTH_RATE_LIMIT"]
+    return current_app.extensions["restora.settings"].auth_rate_limit
 
 
 def init_app(app: Flask) -> None:

@@ -12,7 +12,6 @@ import threading
 
 from flask import Flask, current_app
 
-from restora.imaging.io import ImageLimits
 from restora.jobs.executors import CeleryExecutor, ThreadExecutor
 from restora.jobs.runner import RunnerConfig
 from restora.web.database import session_factory
@@ -46,10 +45,9 @@ def executor_for(app: Flask):
 def _make_executor(app: Flask):
     settings = app.extensions["restora.settings"]
     sessions = session_factory(app)
-    config = RunnerConfig(settings.data_dir, ImageLimits.from_settings(settings),
-                          lease_seconds=float(app.config.get("RESTORA_JOB_LEASE_SECONDS", 60.0)))
+    config = RunnerConfig(settings)
     if settings.executor == "celery":
-        return CeleryExecutor(sessions, config, settings.broker_url, settings.resolved_database_url())
+        return CeleryExecutor(sessions, config)
     return ThreadExecutor(sessions, config, workers=settings.thread_workers)
 
 

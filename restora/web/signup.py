@@ -28,7 +28,7 @@ bp = Blueprint("signup", __name__)
 
 
 def mail_rate_limit() -> str:
-    return current_app.config["RESTORA_MAIL_RATE_LIMIT"]
+    return current_app.extensions["restora.settings"].mail_rate_limit
 
 
 def code_mail(user: User, code: str, purpose: str) -> tuple[str, str]:

@@ -26,10 +26,6 @@ from restora.web.executor import executor_for
 from restora.web.forms_from_params import controls_for, image_param, raw_params_from
 from restora.web.job_views import describe_params, job_json, status_text, tool_text, translate_tool_message
 from restora.web.uploads import (
-    MAX_BYTES_PER_USER,
-    MAX_JOBS_PER_USER,
-    MAX_QUEUED_ON_SITE,
-    MAX_WAITING_PER_USER,
     UploadRejected,
     bytes_used,
     decode_upload,
@@ -104,24 +100,35 @@ def _render_tool(tool, error: str | None = None):
 
 
 def _check_quota(user_id: int) -> None:
+    """The per-person quota (U9) and the waiting-line limits (L2), all from the site's Settings."""
+    settings = settings_of(current_app)
     sql = db_session()
     count = sql.scalar(select(func.count()).select_from(Job).where(Job.user_id == user_id))
-    if count >= MAX_JOBS_PER_USER:
+    if count >= settings.max_jobs_per_user:
         raise UploadRejected(
             403, _("You have %(count)d pictures stored, the most allowed. Delete some in your history first.", count=count)
         )
-    if bytes_used(_data_dir(), user_id) >= MAX_BYTES_PER_USER:
-        raise UploadRejected(403, _("Your pictures use all of your 1 GB of space. Delete some in your history first."))
+    if bytes_used(_data_dir(), user_id) >= settings.max_bytes_per_user:
+        raise UploadRejected(403, _("Your pictures use all of your %(size)s of space. Delete some in your history first.",
+                                    size=_size_text(settings.max_bytes_per_user)))
     waiting = sql.scalar(
         select(func.count()).select_from(Job).where(Job.user_id == user_id, Job.status.in_((QUEUED, RUNNING)))
     )
     queued_everywhere = sql.scalar(select(func.count()).select_from(Job).where(Job.status == QUEUED))
-    if queued_everywhere >= current_app.config.get("RESTORA_MAX_QUEUED_JOBS", MAX_QUEUED_ON_SITE):
+    if queued_everywhere >= settings.max_queued_jobs:
         raise UploadRejected(503, _("The server has too many pictures waiting. Try again in a few minutes."))
-    if waiting >= current_app.config.get("RESTORA_MAX_WAITING_JOBS", MAX_WAITING_PER_USER):
+    if waiting >= settings.max_waiting_jobs:
         raise UploadRejected(
             429, _("%(count)d of your pictures are still waiting. Try again when one has finished.", count=waiting)
         )
+
+
+def _size_text(size: int) -> str:
+    """A quota as people say it: 1 GB, 500 MB (binary units, as the disk counts)."""
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} bytes"
 
 
 def _accept_upload(tool) -> Job:
@@ -258,7 +265,7 @@ def delete_job(username: str, job_id: str):
 @owner_page
 def history(username: str):
     jobs = db_session().scalars(
-        select(Job).where(Job.user_id == current_user.id).order_by(Job.created_at.desc()).limit(MAX_JOBS_PER_USER)
+        select(Job).where(Job.user_id == current_user.id).order_by(Job.created_at.desc()).limit(settings_of(current_app).max_jobs_per_user)
     ).all()
     rows = [
         (job, describe_params(job), status_text(job.status), _tool_title(job.tool), translate_tool_message(job.error or ""))

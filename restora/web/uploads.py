@@ -21,14 +21,6 @@ from werkzeug.datastructures import FileStorage
 from restora.imaging.io import ImageLimits, InvalidImage, encode_image, load_image
 from restora.jobs.files import encode_png, write_atomically
 
-# U9: a per-user quota, counted over stored uploads and results.
-MAX_JOBS_PER_USER = 200
-MAX_BYTES_PER_USER = 1024**3
-# L2: a person may have this many pictures waiting at once; more is a 429 until some finish.
-MAX_WAITING_PER_USER = 5
-# L2: past this many queued jobs on the whole site, new uploads get a 503 with Retry-After.
-MAX_QUEUED_ON_SITE = 100
-
 IMAGE_CSP = "default-src 'none'; sandbox"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from restora.config import Settings
 from restora.jobs.executors import CeleryExecutor
 from restora.jobs.models import DONE
 from restora.jobs.runner import RunnerConfig
@@ -74,7 +75,8 @@ def celery_worker(db_url, data_dir, tmp_path):
 
 @pytest.fixture
 def executor(sessions, data_dir, db_url):
-    executor = CeleryExecutor(sessions, RunnerConfig(data_dir, lease_seconds=LEASE_SECONDS), BROKER_URL, db_url)
+    settings = Settings(data_dir=data_dir, database_url=db_url, broker_url=BROKER_URL, job_lease_seconds=LEASE_SECONDS)
+    executor = CeleryExecutor(sessions, RunnerConfig(settings))
     yield executor
     executor.stop()
 
@@ -115,7 +117,6 @@ def child_pids(pid: int) -> list[int]:
 
 def test_an_upload_on_the_web_site_runs_on_a_celery_worker(tmp_path):
     """The whole path with RESTORA_EXECUTOR=celery: web upload -> Redis -> `restora worker` -> result page."""
-    from restora.config import Settings
     from restora.web import create_app
     from restora.web.executor import executor_for, stop_executor
     from tests.web.conftest import AuthActions

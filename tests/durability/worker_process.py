@@ -14,7 +14,7 @@ from pathlib import Path
 
 from restora.db import make_engine, make_session_factory
 from restora.jobs.executors import ThreadExecutor
-from restora.jobs.runner import RunnerConfig
+from tests.jobs.support import runner_config
 from tests.jobs.tools_for_tests import register_test_tools
 
 
@@ -23,7 +23,7 @@ def main(db_url: str, data_dir: str, lease_seconds: str) -> None:
     register_test_tools()
     sessions = make_session_factory(make_engine(db_url))
     lease = float(lease_seconds)
-    config = RunnerConfig(Path(data_dir), lease_seconds=lease, retry_base_seconds=0.1)
+    config = runner_config(Path(data_dir), lease_seconds=lease, retry_base_seconds=0.1)
     # The reaper runs every third of a lease, as in production; polling is fast so tests stay short.
     executor = ThreadExecutor(sessions, config, workers=1, poll_seconds=0.2, reaper_seconds=lease / 3)
     # A plain flag, not threading.Event: Event.set() in a signal handler can deadlock on the Event's own

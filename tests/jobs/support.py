@@ -10,8 +10,10 @@ import pymysql
 from PIL import Image
 from sqlalchemy import text
 
+from restora.config import Settings
 from restora.db import Base, make_engine
 from restora.imaging.io import save_image
+from restora.jobs.runner import RunnerConfig
 
 MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root"}
 
@@ -53,6 +55,11 @@ def create_tables(url: str):
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     return engine
+
+
+def runner_config(data_dir: Path, lease_seconds: float = 30.0, retry_base_seconds: float = 2.0, **settings) -> RunnerConfig:
+    """How the runner runs jobs on ``data_dir``: a worker's Settings with this lease."""
+    return RunnerConfig(Settings(data_dir=Path(data_dir), job_lease_seconds=lease_seconds, **settings), retry_base_seconds)
 
 
 def add_user(sessions, name: str = "alice") -> int:

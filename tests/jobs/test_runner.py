@@ -13,10 +13,10 @@ from restora.imaging.io import load_image
 from restora.jobs.executors import ThreadExecutor
 from restora.jobs.models import DONE, FAILED, QUEUED, utcnow
 from restora.jobs.queue import claim_next_job, reap_expired_leases, submit_job
-from restora.jobs.runner import RunnerConfig, run_claimed_job
+from restora.jobs.runner import run_claimed_job
 from restora.tools import TOOLS
 from restora.tools.adjust import Adjust
-from tests.jobs.support import job_row, store_photo
+from tests.jobs.support import job_row, runner_config, store_photo
 from tests.jobs.tools_for_tests import TEST_TOOLS
 
 
@@ -37,7 +37,7 @@ def submit(sessions, user_id, data_dir, tool, params, max_attempts=3, seed=0):
 def run_next(sessions, data_dir, **config):
     claim = claim_next_job(sessions, "test-worker", config.get("lease_seconds", 30))
     assert claim is not None
-    return claim, run_claimed_job(sessions, claim, RunnerConfig(data_dir, **config))
+    return claim, run_claimed_job(sessions, claim, runner_config(data_dir, **config))
 
 
 def test_adjust_job_writes_the_exact_result_under_a_per_attempt_name(sessions, user_id, data_dir):
@@ -49,6 +49,16 @@ def test_adjust_job_writes_the_exact_result_under_a_per_attempt_name(sessions, u
     expected = Adjust().run(load_image(data_dir / row.input_path), rotate="right", brightness=1.5)
     assert np.array_equal(np.asarray(Image.open(data_dir / row.result_path)), np.asarray(expected))
     assert list((data_dir / "results").rglob("*.part")) == []
+
+
+def test_the_tool_runs_with_the_settings_the_worker_was_given(sessions, user_id, data_dir):
+    probe = TEST_TOOLS["settings-probe"]
+    probe.seen.clear()
+    submit(sessions, user_id, data_dir, "settings-probe", {})
+    config = runner_config(data_dir, models_dir=data_dir / "my-models", inference_precision="float32")
+    claim = claim_next_job(sessions, "test-worker", config.lease_seconds)
+    assert run_claimed_job(sessions, claim, config) == DONE
+    assert len(probe.seen) == 1 and probe.seen[0] is config.settings
 
 
 def test_refused_parameters_fail_at_once_with_the_tools_message(sessions, user_id, data_dir):
@@ -93,7 +103,7 @@ def test_an_attempt_that_lost_its_lease_stops_and_leaves_no_file(sessions, user_
     claim = claim_next_job(sessions, "slow-worker", lease_seconds=30)
     # Someone decides the worker is dead (here: the reaper with a clock 60 s ahead) while it runs.
     threading.Timer(0.3, reap_expired_leases, args=(sessions, utcnow() + timedelta(seconds=60))).start()
-    status = run_claimed_job(sessions, claim, RunnerConfig(data_dir, lease_seconds=0.9))
+    status = run_claimed_job(sessions, claim, runner_config(data_dir, lease_seconds=0.9))
     assert status is None
     row = job_row(sessions, job_id)
     assert row.status == QUEUED and row.result_path is None
@@ -102,7 +112,7 @@ def test_an_attempt_that_lost_its_lease_stops_and_leaves_no_file(sessions, user_
 
 def test_thread_executor_runs_submitted_jobs_to_the_end(sessions, user_id, data_dir):
     job_ids = [submit(sessions, user_id, data_dir, "adjust", {"rotate": "180"}, seed=n) for n in range(4)]
-    executor = ThreadExecutor(sessions, RunnerConfig(data_dir, lease_seconds=5), workers=2, poll_seconds=0.2)
+    executor = ThreadExecutor(sessions, runner_config(data_dir, lease_seconds=5), workers=2, poll_seconds=0.2)
     executor.start()
     try:
         executor.submit(job_ids[-1])

@@ -27,7 +27,8 @@ class SlowAdjust(BaseTool):
         default=(Param("seconds", "float", default=3.0, minimum=0.0, maximum=120.0),)
     )
 
-    def run(self, image: Image.Image, *, seconds: float = 3.0, progress: Progress | None = None) -> Image.Image:
+    def run(self, image: Image.Image, *, seconds: float = 3.0, progress: Progress | None = None,
+            settings=None) -> Image.Image:
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
             time.sleep(min(0.1, left))
@@ -43,7 +44,7 @@ class CrashingTool(BaseTool):
     name: str = "crash"
     title: str = "Crash"
 
-    def run(self, image: Image.Image, *, progress: Progress | None = None) -> Image.Image:
+    def run(self, image: Image.Image, *, progress: Progress | None = None, settings=None) -> Image.Image:
         os._exit(137)
 
 
@@ -58,7 +59,8 @@ class FailingTool(BaseTool):
     )
     calls: int = 0
 
-    def run(self, image: Image.Image, *, kind: str = "value", progress: Progress | None = None) -> Image.Image:
+    def run(self, image: Image.Image, *, kind: str = "value", progress: Progress | None = None,
+            settings=None) -> Image.Image:
         self.calls += 1
         if kind == "value":
             raise ValueError("the picture has no faces to work on")
@@ -69,7 +71,20 @@ class FailingTool(BaseTool):
         raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
 
-TEST_TOOLS = {"slow": SlowAdjust(), "crash": CrashingTool(), "failing": FailingTool()}
+@dataclass
+class SettingsProbe(BaseTool):
+    """Keeps the Settings each run was given, so a test can see which ones a front passed."""
+
+    name: str = "settings-probe"
+    title: str = "Settings probe"
+    seen: list = field(default_factory=list)
+
+    def run(self, image: Image.Image, *, progress: Progress | None = None, settings=None) -> Image.Image:
+        self.seen.append(settings)
+        return image.copy()
+
+
+TEST_TOOLS = {"slow": SlowAdjust(), "crash": CrashingTool(), "failing": FailingTool(), "settings-probe": SettingsProbe()}
 
 
 def register_test_tools() -> None:

@@ -110,6 +110,11 @@ def make_app(db_url: str, tmp_path: Path, smtp: Mailbox) -> Callable[..., Flask]
             database(app).engine.dispose()
 
 
+def change_settings(app: Flask, **changes) -> None:
+    """Change some Settings of a built app (they are read per request: limits, quotas, rate limits)."""
+    app.extensions["restora.settings"] = app.extensions["restora.settings"].replace(**changes)
+
+
 @pytest.fixture
 def app(make_app) -> Flask:
     return make_app()

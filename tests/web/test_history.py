@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from restora.jobs.models import DONE, QUEUED, Job
 from restora.jobs.queue import submit_job
-from restora.web.executor import executor_for, stop_executor
 from restora.web.database import database
+from restora.web.executor import executor_for, stop_executor
+from tests.web.conftest import change_settings
 from tests.web.tools_support import JSON, get_file, picture_bytes, post_upload, wait_for_job
 
 
@@ -101,7 +102,7 @@ def test_waiting_jobs_are_capped_per_user_with_a_429(client, alice, app, smtp):
 
 def test_a_full_site_queue_is_a_503_with_retry_after(client, alice, app, smtp):
     executor_for(app).stop()
-    app.config["RESTORA_MAX_QUEUED_JOBS"] = 3
+    change_settings(app, max_queued_jobs=3)
     alice.create_user("bob")
     add_jobs(app, user_id=id_of(app, "bob"), count=3, status=QUEUED)
     response = post_upload(client, alice, photo=picture_bytes(), rotate="left")

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from restora.web import models
 from restora.web.database import database
 from restora.web.models import User
-from tests.web.conftest import PASSWORD, AuthActions
+from tests.web.conftest import PASSWORD, AuthActions, change_settings
 
 
 def session_cookie(client):
@@ -37,7 +37,7 @@ def test_wrong_password_and_unknown_user_give_identical_pages(auth):
 
 @pytest.fixture
 def no_ip_limit(app):
-    app.config["RESTORA_AUTH_RATE_LIMIT"] = "1000/minute"  # these tests are about the per-account counter
+    change_settings(app, auth_rate_limit="1000/minute")  # these tests are about the per-account counter
 
 
 def test_ten_failures_lock_the_account_for_15_minutes(auth, monkeypatch, no_ip_limit):
@@ -88,8 +88,7 @@ def test_lock_is_per_account(auth, app, smtp, no_ip_limit):
 
 
 def test_per_ip_limit_answers_429_with_retry_after(make_app, smtp):
-    app = make_app()
-    app.config["RESTORA_AUTH_RATE_LIMIT"] = "3/minute"
+    app = make_app(auth_rate_limit="3/minute")
     auth = AuthActions(app, app.test_client(), smtp)
     for _ in range(3):
         assert auth.login("nobody_here", "whatever it is").status_code == 422
@@ -115,8 +114,7 @@ def test_redis_rate_limit_storage(make_app, smtp):
     import redis
 
     redis.Redis(host="127.0.0.1", port=6379, db=15).flushdb()
-    app = make_app(ratelimit_storage_uri="redis://127.0.0.1:6379/15")
-    app.config["RESTORA_AUTH_RATE_LIMIT"] = "2/minute"
+    app = make_app(ratelimit_storage_uri="redis://127.0.0.1:6379/15", auth_rate_limit="2/minute")
     auth = AuthActions(app, app.test_client(), smtp)
     assert [auth.login("x_nobody", "whatever it is").status_code for _ in range(3)] == [422, 422, 429]
     assert redis.Redis(host="127.0.0.1", port=6379, db=15).keys("LIMITS*")
@@ -247,9 +245,7 @@ def test_no_long_lived_remember_cookie(auth, client):
 
 @pytest.mark.parametrize("path", ["/login", "/register", "/verify", "/verify/resend", "/forgot", "/reset"])
 def test_every_account_form_is_throttled_per_ip(make_app, smtp, path):
-    app = make_app()
-    app.config["RESTORA_AUTH_RATE_LIMIT"] = "2/minute"
-    app.config["RESTORA_MAIL_RATE_LIMIT"] = "2/minute"
+    app = make_app(auth_rate_limit="2/minute", mail_rate_limit="2/minute")
     auth = AuthActions(app, app.test_client(), smtp)
     statuses = [auth.client.post(path, data={"csrf_token": auth.csrf()}).status_code for _ in range(3)]
     assert 429 not in statuses[:2] and statuses[2] == 429, statuses

@@ -13,8 +13,8 @@ from PIL import Image
 from restora.imaging.io import load_image
 from restora.tools import TOOLS
 from restora.tools.adjust import Adjust
-from restora.web.executor import EXECUTOR_KEY, executor_for, stop_executor
 from restora.web.database import database
+from restora.web.executor import EXECUTOR_KEY, executor_for, stop_executor
 from tests.web.tools_support import JSON, get_file, picture_bytes, post_upload, wait_for_job
 
 
@@ -192,6 +192,13 @@ def test_without_javascript_a_waiting_job_page_reloads_itself(client, alice, app
     response = post_upload(client, alice, photo=picture_bytes(), json=False, rotate="left")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page and "Waiting" in page
+
+
+def test_the_executor_runs_jobs_with_the_settings_the_app_was_built_with(make_app, tmp_path):
+    app = make_app(job_lease_seconds=7.5, models_dir=tmp_path / "models")
+    config = executor_for(app).config
+    assert config.settings is app.extensions["restora.settings"]
+    assert config.lease_seconds == 7.5 and config.settings.models_dir == tmp_path / "models"
 
 
 def test_jobs_left_queued_by_a_stopped_server_run_after_the_next_start(make_app, smtp):

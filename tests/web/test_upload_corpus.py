@@ -24,8 +24,7 @@ pytestmark = pytest.mark.slow
 def test_corpus_uploads_never_give_a_server_error(make_app, smtp, tmp_path):
     from tests.web.conftest import AuthActions
 
-    app = make_app()
-    app.config["RESTORA_MAX_WAITING_JOBS"] = len(FILES)  # the cap is not what this test is about
+    app = make_app(max_waiting_jobs=len(FILES))  # the cap is not what this test is about
     client = app.test_client()
     auth = AuthActions(app, client, smtp)
     auth.create_user("alice")
