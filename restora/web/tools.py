@@ -143,7 +143,7 @@ def _accept_upload(tool) -> Job:
     if picture_param is not None:
         upload = request.files.get(picture_param.name)
         if raw.wants_picture or (upload is not None and upload.filename):
-            second = decode_upload(upload, limits, _("the background picture"))
+            second = decode_upload(upload, limits, _("the second picture"))
     values = dict(raw.values)
     if second is not None:
         values[picture_param.name] = second
@@ -208,11 +208,12 @@ def original(username: str, job_id: str):
     return send_picture(stored_path(_data_dir(), job.input_path), _picture_name(job, "original"), False)
 
 
-@bp.route("/<username>/jobs/<job_id>/background")
+@bp.route("/<username>/jobs/<job_id>/picture")
 @owner_object
-def background(username: str, job_id: str):
+def second_picture(username: str, job_id: str):
+    """The second picture a tool took with the photo (its ``image`` parameter), as uploaded."""
     job = owned_or_404(db_session(), Job, job_id)
-    return send_picture(stored_path(_data_dir(), job.second_input_path), _picture_name(job, "background"), False)
+    return send_picture(stored_path(_data_dir(), job.second_input_path), _picture_name(job, "picture"), False)
 
 
 @bp.route("/<username>/jobs/<job_id>/result")

@@ -87,7 +87,7 @@ def test_a_named_and_a_custom_colour(client, alice):
 
 def test_picture_requires_the_second_file_and_then_uses_it(client, alice, tmp_path):
     missing = post_upload(client, alice, tool="backdrop", photo=picture_bytes(), color="picture")
-    assert missing.status_code == 400 and "background picture" in missing.get_json()["error"]
+    assert missing.status_code == 400 and "second picture" in missing.get_json()["error"]
     assert not list((tmp_path / "instance").glob("uploads/*/*"))
 
     green = Image.new("RGB", (10, 10), (0, 200, 0))
@@ -111,8 +111,9 @@ def test_picture_requires_the_second_file_and_then_uses_it(client, alice, tmp_pa
     assert response.status_code == 202, response.get_data(as_text=True)
     job = wait_for_job(client, response.get_json()["status_url"])
     assert job["status"] == "done" and right_half_colour(client, job) == (0, 200, 0)
-    background = get_file(client, f"/alice/jobs/{job['id']}/background")
-    assert background.status_code == 200 and background.headers["Content-Type"] == "image/png"
+    second = get_file(client, f"/alice/jobs/{job['id']}/picture")
+    assert second.status_code == 200 and second.headers["Content-Type"] == "image/png"
+    assert np.asarray(Image.open(io.BytesIO(second.data)).convert("RGB"))[0, 0].tolist() == [0, 200, 0]
     assert len(list((tmp_path / "instance").glob("uploads/*/*.png"))) == 2
 
 
