@@ -76,7 +76,7 @@ def chroma_bins(step: float) -> np.ndarray:
 
 
 def _sn_conv(cin: int, cout: int, kernel: int, stride: int = 1, bias: bool = False) -> nn.Conv2d:
-    return spectral_norm(nn.Conv2d(cin, cout, kernel, stride, padding=kernel // 2, bias=bias))
+    return spectral_norm(nn.Conv2d(cin, cout, kernel, stride, padding=(kernel - 1) // 2, bias=bias))  # 4×4/2 halves
 
 
 def _conv_relu_bn(cin: int, cout: int) -> nn.Sequential:

@@ -254,7 +254,7 @@ def add_gcompris(writer: SetWriter, root: Path, version: str, licences: list[tup
                 image = _open(blob)
             except OSError:
                 continue
-            source = inside.removeprefix("/gcompris/")
+            source = inside.lstrip("/").removeprefix("gcompris/")
             name = f"{bundle.stem}_{Path(inside).stem}"
             writer.add(image, "gcompris-qt-data", version, f"{bundle.name}:{inside}", name,
                        licence_of(source, licences), bundle.stem in GCOMPRIS_PEOPLE_ACTIVITIES)
