@@ -123,7 +123,8 @@ def composite(foreground: np.ndarray, alpha: np.ndarray, background: np.ndarray)
 def composite_matte(rgb: np.ndarray, matte: "Matte", background: np.ndarray) -> np.ndarray:
     """The photo's subject (its refined ``matte``) over ``background``: exact photo pixels where alpha is 1,
     the background where 0, and the estimated subject colour mixed in the edge band."""
-    result = composite(rgb, matte.alpha, background)
+    # Outside the band alpha is exactly 0 or 1: a choice between two pixels, no arithmetic.
+    result = np.where(matte.alpha[..., None] >= 0.5, rgb, background)
     a = matte.alpha[matte.ys, matte.xs][:, None]
     mixed = a * matte.colours * 255.0 + (1 - a) * background[matte.ys, matte.xs].astype(np.float32)
     result[matte.ys, matte.xs] = np.clip(np.floor(mixed + 0.5), 0, 255).astype(np.uint8)

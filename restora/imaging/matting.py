@@ -42,6 +42,7 @@ SURE = 0.95  # mask values at or beyond these (or their complement) count as sur
 GUIDED_RADIUS_FRACTION = 0.01  # guided filter window radius per long side (working size); 0.008-0.015 did best on tests/background scenes
 GUIDED_EPS = 1e-3  # regulariser of the guided filter on [0, 1] colours: below the contrast of a real edge
 FOREGROUND_RADII_FRACTION = (0.06, 0.006)  # blur fusion's two passes: large then small window
+FUSION_PIXELS = 60_000  # blur fusion's grid: its means are of whole windows, finer steps show nothing
 
 
 @dataclass
@@ -169,6 +170,11 @@ def estimate_foreground(small_image: np.ndarray, small_alpha: np.ndarray, colour
     """The subject's colour F at the pixels (ys, xs) of a photo of ``full_shape``, whose colours and
     alphas are ``colours`` (N×3) and ``alpha`` (N), by blur fusion: local means at the small size, the
     residual at full size."""
+    if small_alpha.size > FUSION_PIXELS:  # local means of colour: smooth, so a coarser grid does
+        scale = (FUSION_PIXELS / small_alpha.size) ** 0.5
+        size = (max(1, round(small_alpha.shape[1] * scale)), max(1, round(small_alpha.shape[0] * scale)))
+        small_image = np.stack([_resize_plane(small_image[..., c], size) for c in range(3)], axis=-1)
+        small_alpha = _resize_plane(small_alpha, size)
     foreground = small_image.copy()
     background = small_image.copy()
     long_side = max(small_alpha.shape)
@@ -186,18 +192,20 @@ def _sample(planes: np.ndarray, ys: np.ndarray, xs: np.ndarray, full_shape: tupl
     Pixel centres are aligned as Pillow's resize aligns them."""
     small_h, small_w, channels = planes.shape
     flat = planes.reshape(-1, channels)
-    fy = np.clip((ys.astype(np.float32) + 0.5) * (small_h / full_shape[0]) - 0.5, 0, small_h - 1)
-    fx = np.clip((xs.astype(np.float32) + 0.5) * (small_w / full_shape[1]) - 0.5, 0, small_w - 1)
-    y0 = fy.astype(np.int32)
-    x0 = fx.astype(np.int32)
-    wy = (fy - y0)[:, None]
-    wx = (fx - x0)[:, None]
-    top = y0 * small_w
-    bottom = np.minimum(y0 + 1, small_h - 1) * small_w
+    # Pillow's pixel-centre alignment: full-size pixel i sits at (i + 0.5)·small/full - 0.5 on the small grid.
+    fy = np.clip((ys.astype(np.float32) + 0.5) * np.float32(small_h / full_shape[0]) - 0.5, 0, small_h - 1)
+    fx = np.clip((xs.astype(np.float32) + 0.5) * np.float32(small_w / full_shape[1]) - 0.5, 0, small_w - 1)
+    y0, x0 = fy.astype(np.int32), fx.astype(np.int32)
+    wy = (fy - y0.astype(np.float32))[:, None]  # float32 throughout: int32 - float32 would be float64
+    wx = (fx - x0.astype(np.float32))[:, None]
+    top, bottom = y0 * small_w, np.minimum(y0 + 1, small_h - 1) * small_w
     right = np.minimum(x0 + 1, small_w - 1)
-    upper = np.take(flat, top + x0, axis=0) * (1 - wx) + np.take(flat, top + right, axis=0) * wx
-    lower = np.take(flat, bottom + x0, axis=0) * (1 - wx) + np.take(flat, bottom + right, axis=0) * wx
-    return upper * (1 - wy) + lower * wy
+    upper = np.take(flat, top + x0, axis=0)
+    upper += (np.take(flat, top + right, axis=0) - upper) * wx
+    lower = np.take(flat, bottom + x0, axis=0)
+    lower += (np.take(flat, bottom + right, axis=0) - lower) * wx
+    upper += (lower - upper) * wy
+    return upper
 
 
 def _blur_fusion(image, alpha, foreground, background, radius):
