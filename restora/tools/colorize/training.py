@@ -90,7 +90,7 @@ class ColorizeTrainConfig:
     def __post_init__(self) -> None:
         if self.crop % 32:
             raise ValueError("crop must be a multiple of 32")
-        if not 0 < self.generator_share and self.generator_share + self.critic_share < 1:
+        if not (0 < self.generator_share and self.generator_share + self.critic_share < 1):
             raise ValueError("generator_share + critic_share must be below 1")
 
     @property
