@@ -1,0 +1,428 @@
+"""The main window: opened photos, the tool picker and its generated form, Run/Cancel with progress, the
+before/after view, Save, Undo and chaining. Every tool comes from the registry; none is named here."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox, QProgressBar, QPushButton,
+    QScrollArea, QSplitter, QVBoxLayout, QWidget,
+)
+
+from restora.gui.compare_widget import CompareView
+from restora.gui.errors import Problem, problem_for
+from restora.gui.form import IMAGE_FILTER, ParamForm
+from restora.gui.overlay import Overlay
+from restora.gui.photos import Photo
+from restora.gui.qimages import alpha_as_grey, to_qimage
+from restora.gui.settings import GuiSettings
+from restora.gui.texts import duration, text
+from restora.gui.worker import Task
+from restora.i18n import N_
+
+log = logging.getLogger(__name__)
+STATUS_SECONDS = 5000  # ms a status message stays
+
+
+class ToolBox(QComboBox):
+    """The tool picker; it asks for the registry's current tools each time it opens."""
+
+    def __init__(self, refresh: Callable[[], None]) -> None:
+        super().__init__()
+        self._refresh = refresh
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt's name)
+        self._refresh()
+        super().showPopup()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: GuiSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or GuiSettings()
+        self.language = self.settings.language
+        self.photos: list[Photo] = []
+        self.task: Task | None = None
+        self.batch = None
+        self.problem_box: QMessageBox | None = None
+        self._running: tuple[Photo, str, Any] | None = None
+        self.last_problem: Problem | None = None
+        self._translated: list[tuple[Callable[[str], None], str]] = []
+        self.overlay = Overlay()
+        self.view = CompareView(self.overlay)
+        self.form: ParamForm | None = None
+        self.setWindowTitle("Restora")
+        self.setAcceptDrops(True)
+        self.resize(1200, 800)
+        self._build_panel()
+        self._build_menus()
+        splitter = QSplitter()
+        splitter.addWidget(self.panel)
+        splitter.addWidget(self.view)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+        self.retranslate()
+        self._show_photo()
+
+    # --- building ---------------------------------------------------------------------------------
+    def _t(self, setter: Callable[[str], None], words: str) -> None:
+        """Set a text now and again whenever the language changes."""
+        self._translated.append((setter, words))
+        setter(text(words, self.language))
+
+    def _build_panel(self) -> None:
+        from restora.tools import TOOLS
+
+        self.panel = QWidget()
+        self.panel.setMinimumWidth(340)
+        column = QVBoxLayout(self.panel)
+        self.photos_label, self.tool_label = QLabel(), QLabel()
+        self._t(self.photos_label.setText, N_("Photos"))
+        self._t(self.tool_label.setText, N_("Tool"))
+        self.photo_list = QListWidget()
+        self.photo_list.setMaximumHeight(120)
+        self.photo_list.currentRowChanged.connect(lambda row: self._show_photo())
+        self.tool_box = ToolBox(self.refresh_tools)
+        for tool in TOOLS.values():
+            self.tool_box.addItem(text(tool.title, self.language, tool), tool.name)
+        self.tool_box.currentIndexChanged.connect(lambda index: self._build_form())
+        self.form_area = QScrollArea()
+        self.form_area.setWidgetResizable(True)
+        self.run_button, self.cancel_button = QPushButton(), QPushButton()
+        self._t(self.run_button.setText, N_("Run"))
+        self._t(self.cancel_button.setText, N_("Cancel"))
+        self.run_button.clicked.connect(self.run_tool)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.time_left = QLabel()
+        self.chain_label = QLabel()
+        self.chain_label.setWordWrap(True)
+        for widget in (self.photos_label, self.photo_list, self.tool_label, self.tool_box, self.form_area):
+            column.addWidget(widget)
+        column.addLayout(buttons)
+        for widget in (self.progress, self.time_left, self.chain_label):
+            column.addWidget(widget)
+
+    def _action(self, menu, words: str, slot: Callable, shortcut=None, checkable: bool = False) -> QAction:
+        action = QAction(self)
+        self._t(action.setText, words)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("")
+        self._t(file_menu.setTitle, N_("&File"))
+        self._action(file_menu, N_("&Open photos…"), self.choose_photos, QKeySequence.StandardKey.Open)
+        self._action(file_menu, N_("Open a &folder as a batch…"), self.choose_folder)
+        self.recent_menu = file_menu.addMenu("")
+        self._t(self.recent_menu.setTitle, N_("Open &recent"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        self.save_action = self._action(file_menu, N_("&Save"), self.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = self._action(file_menu, N_("Save &as…"), self.save_as, QKeySequence.StandardKey.SaveAs)
+        self.copy_action = self._action(file_menu, N_("&Copy the result"), self.copy_result, QKeySequence.StandardKey.Copy)
+        file_menu.addSeparator()
+        self._action(file_menu, N_("Se&ttings…"), self.edit_settings)
+        self._action(file_menu, N_("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        edit_menu = bar.addMenu("")
+        self._t(edit_menu.setTitle, N_("&Edit"))
+        self.undo_action = self._action(edit_menu, N_("&Undo the last result"), self.undo, QKeySequence.StandardKey.Undo)
+        view_menu = bar.addMenu("")
+        self._t(view_menu.setTitle, N_("&View"))
+        self._action(view_menu, N_("&Fit"), self.view.fit, "F")
+        self._action(view_menu, N_("&100 %"), self.view.actual_size, "1")
+        self.side_action = self._action(view_menu, N_("&Side by side"), self.view.set_side_by_side, "S", True)
+        self.mask_action = self._action(view_menu, N_("Show the &mask"), lambda on: self._show_photo(), "M", True)
+
+    def retranslate(self) -> None:
+        for setter, words in self._translated:
+            setter(text(words, self.language))
+        from restora.tools import TOOLS
+
+        for index in range(self.tool_box.count()):
+            tool = TOOLS[self.tool_box.itemData(index)]
+            self.tool_box.setItemText(index, text(tool.title, self.language, tool))
+        self.view.labels = (text(N_("Before"), self.language), text(N_("After"), self.language))
+        self._build_form()
+
+    def _build_form(self) -> None:
+        old = self.form.values() if self.form is not None and self.form.tool is self.tool else None
+        self.overlay.set_mode("none")
+        self.form = ParamForm(self.tool, self.language, self.overlay)
+        self.form.problem.connect(self.show_problem)
+        for name, value in (old or {}).items():  # a language change keeps what the user set
+            if value is not None:
+                self.form.set_value(name, value)
+        self.form_area.setWidget(self.form)
+
+    # --- the current photo and tool ---------------------------------------------------------------
+    @property
+    def tool(self):
+        from restora.tools import TOOLS
+
+        if self.tool_box.currentData() not in TOOLS:
+            self.refresh_tools()
+        return TOOLS[self.tool_box.currentData()]
+
+    def refresh_tools(self) -> None:
+        """Bring the tool list in line with the registry: a tool installed or removed while the window is
+        open (an add-on package, load_entry_points) appears or goes without a restart."""
+        from restora.tools import TOOLS
+
+        listed = [self.tool_box.itemData(i) for i in range(self.tool_box.count())]
+        for index in reversed(range(len(listed))):
+            if listed[index] not in TOOLS:
+                self.tool_box.removeItem(index)
+        for name, tool in TOOLS.items():
+            if name not in listed:
+                self.tool_box.addItem(text(tool.title, self.language, tool), name)
+
+    def select_tool(self, name: str) -> None:
+        self.refresh_tools()
+        index = self.tool_box.findData(name)
+        if index < 0:
+            raise KeyError(f"no tool named {name!r}")
+        self.tool_box.setCurrentIndex(index)
+
+    @property
+    def photo(self) -> Photo | None:
+        row = self.photo_list.currentRow()
+        return self.photos[row] if 0 <= row < len(self.photos) else None
+
+    def _show_photo(self) -> None:
+        photo = self.photo
+        has_result = photo is not None and bool(photo.steps)
+        for action in (self.save_action, self.save_as_action, self.copy_action):
+            action.setEnabled(photo is not None)
+        self.undo_action.setEnabled(has_result)
+        if photo is None:
+            self.view.set_images(None, None)
+            self.chain_label.setText(text(N_("Drop photos here or use File ▸ Open."), self.language))
+            return
+        after = photo.current if has_result else None
+        if after is not None and self.mask_action.isChecked():
+            after = alpha_as_grey(after)
+        self.view.set_images(to_qimage(photo.before), to_qimage(after) if after is not None else None)
+        if self.overlay.size != self.view.photo_size():
+            self.overlay.reset(self.view.photo_size())
+        self.chain_label.setText(photo.chain())
+
+    # --- opening ------------------------------------------------------------------------------------
+    def choose_photos(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, text(N_("Open photos"), self.language), "",
+                                                text(IMAGE_FILTER, self.language))
+        self.open_paths(paths)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, text(N_("Input folder"), self.language))
+        if folder:
+            self.open_batch(Path(folder))
+
+    def open_paths(self, paths) -> None:
+        """Open photos (each refused one is reported and the rest still open); a folder opens as a batch."""
+        from restora.imaging.io import load_image
+
+        refused = []
+        for path in map(Path, paths):
+            if path.is_dir():
+                self.open_batch(path)
+                continue
+            try:
+                image = load_image(path)
+            except Exception as exc:
+                refused.append(f"{path.name}: {problem_for(exc).message}")
+                continue
+            self.photos.append(Photo(path, image))
+            self.photo_list.addItem(path.name)
+            self.settings.add_recent(path)
+            self.photo_list.setCurrentRow(len(self.photos) - 1)
+        if refused:
+            self.show_problem(Problem(N_("This photo cannot be opened"), "\n".join(refused), "image"))
+
+    def open_batch(self, folder: Path):
+        from restora.gui.batch import BatchDialog
+
+        self.settings.add_recent(folder)
+        self.batch = BatchDialog(self, folder)
+        self.batch.show()
+        return self.batch
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent:
+            self.recent_menu.addAction(path).triggered.connect(lambda checked=False, p=path: self.open_paths([p]))
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        self.open_paths([url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()])
+
+    # --- running ------------------------------------------------------------------------------------
+    def run_tool(self) -> Task | None:
+        """Validate the form and run the tool on the current photo (or its last result) in the background."""
+        photo = self.photo
+        if photo is None:
+            self.show_problem(Problem(N_("The tool cannot run"), N_("Open a photo first."), "params"))
+            return None
+        if self.task is not None:
+            return None
+        tool = self.tool
+        try:
+            params = tool.validate(self.form.values())
+            settings = self.settings.restora_settings()
+        except Exception as exc:
+            self.show_problem(problem_for(exc))
+            return None
+        image = photo.current
+
+        def work(progress, note) -> Any:
+            tool.prepare(settings=settings, **params)  # missing weights: reported before any pixel work
+            progress(0.0)
+            return tool.run(image, progress=progress, settings=settings, **params)
+
+        self.task = Task(work)
+        self._running = (photo, tool.name, image)
+        worker = self.task.worker
+        # bound methods of this window, so Qt queues each signal to the UI thread
+        worker.progressed.connect(self._progressed)
+        worker.succeeded.connect(self._succeeded)
+        worker.failed.connect(self.show_problem)
+        worker.cancelled.connect(self._cancelled)
+        worker.done.connect(self._finished)
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self.time_left.setText(text(N_("Working…"), self.language))
+        self.task.start()
+        return self.task
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _progressed(self, fraction: float, left: object) -> None:
+        self.progress.setValue(round(fraction * 1000))
+        if left is not None:
+            self.time_left.setText(text(N_("About {} left"), self.language).format(duration(left)))
+
+    def _succeeded(self, result) -> None:
+        photo, tool, image = self._running
+        photo.add_result(tool, image, result)
+        self.progress.setValue(1000)
+        self.statusBar().showMessage(text(N_("Done in {}"), self.language).format(
+            duration(self.task.elapsed() if self.task else 0)), STATUS_SECONDS)
+        if photo is self.photo:
+            self._show_photo()
+
+    def _cancelled(self) -> None:
+        self.statusBar().showMessage(text(N_("Cancelled"), self.language), STATUS_SECONDS)
+
+    def _finished(self) -> None:
+        if self.task is not None:
+            self.task.wait()
+        self.task = None
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.time_left.setText("")
+
+    def undo(self) -> None:
+        photo = self.photo
+        if photo is not None and photo.undo() is not None:
+            self._show_photo()
+            self.statusBar().showMessage(text(N_("Back to the input: {}"), self.language).format(photo.chain()),
+                                         STATUS_SECONDS)
+
+    # --- keeping ----------------------------------------------------------------------------------------
+    def save(self) -> None:
+        photo = self.photo
+        if photo is not None and photo.saved_to is not None:
+            self.save_to(photo.saved_to, self.settings.store.value("quality", 92, type=int))
+        else:
+            self.save_as()
+
+    def save_as(self) -> None:
+        from restora.gui.save_dialog import SaveDialog
+
+        photo = self.photo
+        if photo is None:
+            return
+        quality = int(self.settings.store.value("quality", 92, type=int))
+        dialog = SaveDialog(photo.path.with_name(photo.suggested_name()), self.language, quality, self)
+        if dialog.exec():
+            path, quality = dialog.chosen()
+            self.settings.store.setValue("quality", quality)
+            self.save_to(path, quality)
+
+    def save_to(self, path: Path, quality: int = 92) -> bool:
+        """Write the current result (or the photo) to ``path``; its extension picks the format."""
+        from restora.imaging.io import save_image
+
+        photo = self.photo
+        if photo is None:
+            return False
+        try:
+            save_image(photo.current, path, quality)
+        except Exception as exc:
+            self.show_problem(problem_for(exc))
+            return False
+        photo.saved_to = Path(path)
+        self.settings.add_recent(path)
+        self.statusBar().showMessage(text(N_("Saved {}"), self.language).format(path), STATUS_SECONDS)
+        return True
+
+    def copy_result(self) -> None:
+        if self.photo is not None:
+            QGuiApplication.clipboard().setImage(to_qimage(self.photo.current))
+            self.statusBar().showMessage(text(N_("Copied to the clipboard."), self.language), STATUS_SECONDS)
+
+    # --- settings and problems ------------------------------------------------------------------------
+    def edit_settings(self) -> None:
+        from restora.gui.settings_dialog import SettingsDialog
+
+        if SettingsDialog(self.settings, self).exec():
+            self.set_language(self.settings.language)
+
+    def set_language(self, language: str) -> None:
+        self.settings.language = language
+        self.language = language
+        self.retranslate()
+        self._show_photo()
+
+    def show_problem(self, problem: Problem | BaseException) -> None:
+        """A dialog in plain words (never a traceback); opened photos and results are untouched."""
+        if isinstance(problem, BaseException):
+            problem = problem_for(problem)
+        self.last_problem = problem
+        if self.problem_box is not None:
+            self.problem_box.close()
+        box = QMessageBox(QMessageBox.Icon.Warning, text(problem.title, self.language),
+                          text(problem.message, self.language), QMessageBox.StandardButton.Ok, self)
+        if problem.kind == "bug":
+            box.setInformativeText(text(N_("Your opened photos are kept."), self.language))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        box.open()  # window-modal but not blocking: a long run's progress keeps updating behind it
+        self.problem_box = box
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if self.task is not None:  # stop the tool at its next progress report before Qt tears down
+            self.task.cancel()
+            self.task.wait()
+        self.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,52 @@
+"""The opened photos and what was done to each: a chain of tool results that Undo walks back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+
+@dataclass
+class Step:
+    tool: str
+    input: Image.Image
+    result: Image.Image
+
+
+@dataclass
+class Photo:
+    """One opened photo; its results stay in memory until Undo, so a failed or cancelled run loses nothing."""
+
+    path: Path
+    original: Image.Image
+    steps: list[Step] = field(default_factory=list)
+    saved_to: Path | None = None
+
+    @property
+    def current(self) -> Image.Image:
+        """What the next tool runs on, and what Save writes: the last result (chaining) or the photo."""
+        return self.steps[-1].result if self.steps else self.original
+
+    @property
+    def before(self) -> Image.Image:
+        """The input of the last result, for the before/after view."""
+        return self.steps[-1].input if self.steps else self.original
+
+    def add_result(self, tool: str, image: Image.Image, result: Image.Image) -> None:
+        self.steps.append(Step(tool, image, result))
+        self.saved_to = None
+
+    def undo(self) -> Step | None:
+        self.saved_to = None
+        return self.steps.pop() if self.steps else None
+
+    def chain(self) -> str:
+        """'photo.jpg → deblur → colorize'."""
+        return " → ".join([self.path.name, *(step.tool for step in self.steps)])
+
+    def suggested_name(self) -> str:
+        """photo-deblur-colorize.png: the tools in the name; PNG keeps every pixel (and transparency)."""
+        tools = "-".join(step.tool for step in self.steps)
+        return f"{self.path.stem}-{tools}.png" if tools else f"{self.path.stem}.png"
