@@ -20,6 +20,22 @@ _U2NET_PTH_HOW = (
     "models folder"
 )
 
+
+def _reference_pth(name: str, filename: str, variant: str, description: str) -> WeightsEntry:
+    """A ``.pth`` from the U-2-Net repository: official weights a user may own, never downloaded by Restora."""
+    return WeightsEntry(
+        name=name,
+        tool=TOOL,
+        filename=filename,
+        kind="official",
+        architecture={"variant": variant},
+        licence="Apache-2.0 (U²-Net, Xuebin Qin et al.)",
+        how_to_get=_U2NET_PTH_HOW.format(file=filename),
+        description=description,
+        family="u2net-pth",
+    )
+
+
 WEIGHTS = (
     WeightsEntry(
         name="u2netp",
@@ -86,38 +102,10 @@ WEIGHTS = (
             ),
         ),
     ),
-    WeightsEntry(
-        name="u2net-pth",
-        tool=TOOL,
-        filename="u2net.pth",
-        kind="official",
-        architecture={"variant": "u2net"},
-        licence="Apache-2.0 (U²-Net, Xuebin Qin et al.)",
-        how_to_get=_U2NET_PTH_HOW.format(file="u2net.pth"),
-        description="the reference U²-Net weights (176.3 MB, PyTorch), for fine-tuning",
-        family="u2net-pth",
-    ),
-    WeightsEntry(
-        name="u2netp-pth",
-        tool=TOOL,
-        filename="u2netp.pth",
-        kind="official",
-        architecture={"variant": "u2netp"},
-        licence="Apache-2.0 (U²-Net, Xuebin Qin et al.)",
-        how_to_get=_U2NET_PTH_HOW.format(file="u2netp.pth"),
-        description="the reference U²-Netp weights (4.7 MB, PyTorch), for fine-tuning",
-        family="u2net-pth",
-    ),
-    WeightsEntry(
-        name="u2net-human-seg",
-        tool=TOOL,
-        filename="u2net_human_seg.pth",
-        kind="official",
-        architecture={"variant": "u2net"},
-        licence="Apache-2.0 (U²-Net, Xuebin Qin et al.)",
-        how_to_get=_U2NET_PTH_HOW.format(file="u2net_human_seg.pth"),
-        description="U²-Net trained on people (Supervisely), PyTorch; the U2NET layout",
-        family="u2net-pth",
+    _reference_pth("u2net-pth", "u2net.pth", "u2net", "the reference U²-Net weights (176.3 MB, PyTorch), for fine-tuning"),
+    _reference_pth("u2netp-pth", "u2netp.pth", "u2netp", "the reference U²-Netp weights (4.7 MB, PyTorch), for fine-tuning"),
+    _reference_pth(
+        "u2net-human-seg", "u2net_human_seg.pth", "u2net", "U²-Net trained on people (Supervisely), PyTorch; the U2NET layout"
     ),
 )
 
@@ -148,6 +136,16 @@ def read_u2net_pth(path: Path, architecture: dict[str, Any] | None) -> LoadedWei
         raise WeightsError(f"{path}: {exc}") from None
     load_strict(net, loaded)
     return loaded
+
+
+@register_reader("tflite")
+def read_tflite(path: Path, architecture: dict[str, Any] | None) -> LoadedWeights:
+    """A TensorFlow Lite model (the fetched selfie model): checked for its file identifier; run by ai-edge-litert."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head[4:8] != b"TFL3":  # FlatBuffers file identifier of every .tflite, after the root offset
+        raise WeightsError(f"{path} is not a TensorFlow Lite model")
+    return LoadedWeights(path, dict(architecture or {}), str(path))
 
 
 def u2net_state_dict_from_onnx(path: Path, variant: str) -> dict[str, Any]:
