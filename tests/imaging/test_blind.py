@@ -140,6 +140,7 @@ def test_kernel_agreement_is_one_for_the_same_shape_anywhere_and_low_for_another
     assert blind.kernel_agreement(line, np.zeros((5, 5))) == 0.0
 
 
+@pytest.mark.slow
 def test_further_estimates_are_made_only_when_asked_and_can_veto_the_deconvolution():
     shaken = blur_image(data.astronaut()[:200, :240].astype(np.float32) / 255.0, linear_kernel(15, 30))
     plain = blind.blind_deblur(shaken)
@@ -196,6 +197,7 @@ def test_the_views_of_a_small_photo_are_nudges_and_of_a_large_one_other_parts():
         blind.estimation_views(photo, config, 6)
 
 
+@pytest.mark.slow
 def test_estimates_side_by_side_are_the_ones_made_one_after_the_other(monkeypatch):
     shaken = blur_image(data.astronaut()[:160, :200].astype(np.float32) / 255.0, linear_kernel(9, 30))
     copies, _ = blind.estimation_views(shaken, blind.BlindConfig(kernel_size=17), 3)
@@ -245,6 +247,7 @@ def test_the_faster_l0_step_keeps_the_same_edges_as_the_plain_one():
         assert np.array_equal(a, b)  # bit for bit
 
 
+@pytest.mark.slow
 def test_a_large_photo_is_checked_on_other_parts_of_it(monkeypatch):
     shaken = blur_image(data.astronaut()[:300, :400].astype(np.float32) / 255.0, linear_kernel(11, 30))
     config = blind.BlindConfig(estimate_side=256, second_opinion="corner")

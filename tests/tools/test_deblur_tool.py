@@ -88,6 +88,7 @@ def test_tiny_and_grey_images(weights):
         assert TOOLS["deblur"].run(image, weights=weights, method="net").size == image.size
 
 
+@pytest.mark.slow
 def test_tiling_matches_one_pass_for_a_net_without_global_statistics(tmp_path):
     # Without InstanceNorm the net only sees a local neighbourhood, smaller than the tile overlap,
     # so tiles blended back must give the one-pass result.
@@ -150,6 +151,7 @@ def test_tile_size_is_validated():
         TOOLS["deblur"].validate({"tile": "64"})
 
 
+@pytest.mark.slow
 def test_strength_blends_between_the_photo_and_the_net(weights):
     photo = golden_input()
     original = np.asarray(photo).astype(float)
@@ -163,6 +165,7 @@ def test_strength_blends_between_the_photo_and_the_net(weights):
         TOOLS["deblur"].validate({"strength": 1.5})
 
 
+@pytest.mark.slow
 def test_bfloat16_stays_within_two_levels_of_float32_with_the_shipped_weights(monkeypatch):
     photo = Image.fromarray(data.astronaut()[100:356, 100:356])
     exact = np.asarray(TOOLS["deblur"].run(photo, method="net")).astype(int)
@@ -195,6 +198,7 @@ def test_kernel_method_needs_no_weights_and_keeps_size_and_alpha(tmp_path):
         assert TOOLS["deblur"].run(tiny, method="kernel").size == tiny.size
 
 
+@pytest.mark.slow
 def test_kernel_method_keeps_the_best_supported_of_its_estimates():
     from restora.imaging import blind
     from restora.imaging.blur import blur_image, linear_kernel
@@ -235,6 +239,7 @@ def _auto_kernel_result(shaken: Image.Image) -> np.ndarray | None:
                                    views=deblur.AUTO_VIEWS, min_support=deblur.AUTO_MIN_SUPPORT)
 
 
+@pytest.mark.slow
 def test_auto_uses_the_net_on_a_sharp_photo_and_deconvolves_a_hard_shake(weights):
     from restora.imaging.blur import blur_image, linear_kernel
 
@@ -251,6 +256,7 @@ def test_auto_uses_the_net_on_a_sharp_photo_and_deconvolves_a_hard_shake(weights
     assert np.array_equal(np.asarray(TOOLS["deblur"].run(shaken, **params)), by_kernel)
 
 
+@pytest.mark.slow
 def test_auto_keeps_the_nets_result_when_the_estimates_disagree(weights, monkeypatch):
     from restora.imaging.blur import blur_image, linear_kernel
     from restora.tools import deblur

@@ -82,6 +82,7 @@ def test_export_eval_set(tmp_path):
     assert "CC-BY-2.0" in credits and "china.png" in credits
 
 
+@pytest.mark.slow
 def test_cli_scores_the_kernel_method_without_weights(small_set, tmp_path, monkeypatch):
     monkeypatch.setenv("RESTORA_MODELS_DIR", str(tmp_path / "none"))  # the kernel method needs no net
     out = tmp_path / "eval.json"
