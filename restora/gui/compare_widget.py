@@ -8,10 +8,11 @@ or box mode, the left button paints or drags a box instead (the middle button st
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap, QWheelEvent
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from restora.gui.overlay import Overlay
+from restora.gui.qimages import Pyramid
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 32.0
 WHEEL_STEP = 1.25  # zoom factor per wheel notch (120 units)
@@ -29,8 +30,8 @@ class CompareView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setMinimumSize(200, 150)
-        self.before: QPixmap | None = None
-        self.after: QPixmap | None = None
+        self.before: Pyramid | None = None
+        self.after: Pyramid | None = None
         self.zoom = 1.0
         self.offset = QPointF(0, 0)  # where the photo's top-left lands in a pane, widget pixels
         self.split = 0.5  # split line, as a fraction of the width
@@ -39,14 +40,15 @@ class CompareView(QWidget):
         self.labels = ("Before", "After")
         self._drag: str | None = None
         self._drag_from = QPointF()
-        self._scaled: dict[int, tuple[float, QPixmap]] = {}
 
     # --- content ---------------------------------------------------------------------------------
-    def set_images(self, before: QImage | None, after: QImage | None) -> None:
-        """Show ``before`` and ``after`` (None: only the other); the zoom is kept unless fitting."""
-        self.before = QPixmap.fromImage(before) if before is not None else None
-        self.after = QPixmap.fromImage(after) if after is not None else None
-        self._scaled.clear()
+    def set_images(self, before: Pyramid | QImage | None, after: Pyramid | QImage | None) -> None:
+        """Show ``before`` and ``after`` (None: only the other); the zoom is kept unless fitting.
+
+        Pass :class:`Pyramid` s built off the UI thread; a QImage is made into one here.
+        """
+        self.before = Pyramid.of_qimage(before) if isinstance(before, QImage) else before
+        self.after = Pyramid.of_qimage(after) if isinstance(after, QImage) else after
         if self.fitting:
             self.fit()
         self.update()
@@ -104,25 +106,12 @@ class CompareView(QWidget):
         return (point - self.offset) / self.zoom
 
     # --- painting ----------------------------------------------------------------------------------
-    def _pixmap_at_zoom(self, pixmap: QPixmap) -> QPixmap:
-        """Below 100 % the photo is scaled smoothly once per zoom, not on every paint (12 MP stays fluid)."""
-        key = pixmap.cacheKey()
-        cached = self._scaled.get(key)
-        if cached is None or cached[0] != self.zoom:
-            width = max(1, round(pixmap.width() * self.zoom))
-            height = max(1, round(pixmap.height() * self.zoom))
-            cached = (self.zoom, pixmap.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                               Qt.TransformationMode.SmoothTransformation))
-            self._scaled[key] = cached
-        return cached[1]
-
-    def _draw_photo(self, painter: QPainter, pixmap: QPixmap, origin: QPointF) -> None:
-        top_left = origin + self.offset
-        if self.zoom < 1.0:
-            painter.drawPixmap(top_left, self._pixmap_at_zoom(pixmap))
-        else:  # at 100 % and above each photo pixel is a crisp square
-            target = QRectF(top_left, pixmap.size().toSizeF() * self.zoom)
-            painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
+    def _draw_photo(self, painter: QPainter, pyramid: Pyramid, origin: QPointF) -> None:
+        target = QRectF(origin + self.offset, pyramid.size().toSizeF() * self.zoom)
+        level = pyramid.level_for(self.zoom)
+        # below 100 % smooth (from a level at most twice the size shown); above, each pixel a crisp square
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.zoom < 1.0)
+        painter.drawImage(target, level, QRectF(level.rect()))
 
     def _draw_overlay(self, painter: QPainter, origin: QPointF) -> None:
         overlay = self.overlay
@@ -148,11 +137,11 @@ class CompareView(QWidget):
             self._draw_overlay(painter, QPointF(0, 0))
         elif self.side_by_side:
             pane = self.pane_size().width()
-            for index, pixmap in enumerate((before, after)):
+            for index, pyramid in enumerate((before, after)):
                 origin = QPointF(index * pane, 0)
                 painter.save()
                 painter.setClipRect(QRectF(origin, self.pane_size().toSizeF()))
-                self._draw_photo(painter, pixmap, origin)
+                self._draw_photo(painter, pyramid, origin)
                 if index == 0:
                     self._draw_overlay(painter, origin)
                 self._label(painter, self.labels[index], origin.x() + 8)
@@ -179,8 +168,11 @@ class CompareView(QWidget):
         painter.end()
 
     def _label(self, painter: QPainter, words: str, x: float) -> None:
+        box = painter.fontMetrics().boundingRect(words).adjusted(-4, -2, 4, 2)
+        box.moveTopLeft(QPointF(x - 4, 6).toPoint())
+        painter.fillRect(box, QColor(0, 0, 0, 140))  # readable on a light or a dark photo
         painter.setPen(QColor("#ffffff"))
-        painter.drawText(QPointF(x, 20), words)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, words)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         if self.fitting:

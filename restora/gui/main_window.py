@@ -19,7 +19,7 @@ from restora.gui.errors import Problem, problem_for
 from restora.gui.form import IMAGE_FILTER, ParamForm
 from restora.gui.overlay import Overlay
 from restora.gui.photos import Photo
-from restora.gui.qimages import alpha_as_grey, to_qimage
+from restora.gui.qimages import Pyramid, alpha_as_grey
 from restora.gui.settings import GuiSettings
 from restora.gui.texts import duration, text
 from restora.gui.worker import Task
@@ -48,6 +48,9 @@ class MainWindow(QMainWindow):
         self.language = self.settings.language
         self.photos: list[Photo] = []
         self.task: Task | None = None
+        self.opening: list[Task] = []  # photos being decoded, off the UI thread
+        self.saving: Task | None = None
+        self._saving_to: tuple[Photo, Any, Path] | None = None
         self.batch = None
         self.problem_box: QMessageBox | None = None
         self._running: tuple[Photo, str, Any] | None = None
@@ -214,10 +217,15 @@ class MainWindow(QMainWindow):
             self.view.set_images(None, None)
             self.chain_label.setText(text(N_("Drop photos here or use File ▸ Open."), self.language))
             return
-        after = photo.current if has_result else None
-        if after is not None and self.mask_action.isChecked():
-            after = alpha_as_grey(after)
-        self.view.set_images(to_qimage(photo.before), to_qimage(after) if after is not None else None)
+        if photo.view is None:
+            photo.view = Pyramid.of(photo.original)
+        for step in photo.steps:  # results added by a script rather than a run have no view yet
+            if step.view is None:
+                step.view = Pyramid.of(step.result)
+        after = photo.current_view if has_result else None
+        if has_result and self.mask_action.isChecked() and photo.current.mode == "RGBA":
+            after = Pyramid.of(alpha_as_grey(photo.current))
+        self.view.set_images(photo.before_view, after)
         if self.overlay.size != self.view.photo_size():
             self.overlay.reset(self.view.photo_size())
         self.chain_label.setText(photo.chain())
@@ -233,26 +241,59 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_batch(Path(folder))
 
-    def open_paths(self, paths) -> None:
-        """Open photos (each refused one is reported and the rest still open); a folder opens as a batch."""
-        from restora.imaging.io import load_image
-
-        refused = []
+    def open_paths(self, paths) -> Task | None:
+        """Open photos, decoded off the UI thread, each as it is ready; each refused one is reported and the
+        rest still open. A folder opens as a batch."""
+        files = []
         for path in map(Path, paths):
             if path.is_dir():
                 self.open_batch(path)
-                continue
-            try:
-                image = load_image(path)
-            except Exception as exc:
-                refused.append(f"{path.name}: {problem_for(exc).message}")
-                continue
-            self.photos.append(Photo(path, image))
-            self.photo_list.addItem(path.name)
-            self.settings.add_recent(path)
-            self.photo_list.setCurrentRow(len(self.photos) - 1)
+            else:
+                files.append(path)
+        if not files:
+            return None
+
+        def work(progress, note) -> list[str]:
+            from restora.imaging.io import load_image
+
+            refused = []
+            for index, path in enumerate(files):
+                try:
+                    image = load_image(path)
+                    note((path, image, Pyramid.of(image)))
+                except Exception as exc:
+                    refused.append(f"{path.name}: {problem_for(exc).message}")
+                progress((index + 1) / len(files))
+            return refused
+
+        task = Task(work)
+        task.worker.noted.connect(self._opened)
+        task.worker.succeeded.connect(self._refused)
+        task.worker.failed.connect(self.show_problem)
+        task.worker.done.connect(self._opening_done)
+        self.opening.append(task)
+        task.start()
+        return task
+
+    def _opened(self, item: tuple) -> None:
+        path, image, view = item
+        self.photos.append(Photo(path, image, view=view))
+        self.photo_list.addItem(path.name)
+        self.settings.add_recent(path)
+        self.photo_list.setCurrentRow(len(self.photos) - 1)
+
+    def _refused(self, refused: list[str]) -> None:
         if refused:
             self.show_problem(Problem(N_("This photo cannot be opened"), "\n".join(refused), "image"))
+
+    def _opening_done(self) -> None:
+        for task in [t for t in self.opening if t.worker is self.sender()]:
+            task.wait()
+            self.opening.remove(task)
+
+    def busy(self) -> bool:
+        """Whether anything runs in the background (opening, a tool, saving); tests wait on this."""
+        return bool(self.opening) or self.task is not None or self.saving is not None
 
     def open_batch(self, folder: Path):
         from restora.gui.batch import BatchDialog
@@ -295,7 +336,8 @@ class MainWindow(QMainWindow):
         def work(progress, note) -> Any:
             tool.prepare(settings=settings, **params)  # missing weights: reported before any pixel work
             progress(0.0)
-            return tool.run(image, progress=progress, settings=settings, **params)
+            result = tool.run(image, progress=progress, settings=settings, **params)
+            return result, Pyramid.of(result)  # the screen's copy too, so the UI thread only draws it
 
         self.task = Task(work)
         self._running = (photo, tool.name, image)
@@ -322,9 +364,10 @@ class MainWindow(QMainWindow):
         if left is not None:
             self.time_left.setText(text(N_("About {} left"), self.language).format(duration(left)))
 
-    def _succeeded(self, result) -> None:
+    def _succeeded(self, outcome) -> None:
         photo, tool, image = self._running
-        photo.add_result(tool, image, result)
+        result, view = outcome
+        photo.add_result(tool, image, result, view)
         self.progress.setValue(1000)
         self.statusBar().showMessage(text(N_("Done in {}"), self.language).format(
             duration(self.task.elapsed() if self.task else 0)), STATUS_SECONDS)
@@ -370,26 +413,46 @@ class MainWindow(QMainWindow):
             self.settings.store.setValue("quality", quality)
             self.save_to(path, quality)
 
-    def save_to(self, path: Path, quality: int = 92) -> bool:
-        """Write the current result (or the photo) to ``path``; its extension picks the format."""
-        from restora.imaging.io import save_image
+    def save_to(self, path: Path, quality: int = 92) -> Task | None:
+        """Write the current result (or the photo) to ``path`` off the UI thread (a 12-MP PNG takes seconds);
+        its extension picks the format. A failure is a dialog."""
+        from restora.imaging.io import format_for_path, save_image
 
         photo = self.photo
-        if photo is None:
-            return False
+        if photo is None or self.saving is not None:
+            return None
+        path = Path(path)
         try:
-            save_image(photo.current, path, quality)
+            format_for_path(path)  # an unknown extension is refused at once, not after a thread
         except Exception as exc:
             self.show_problem(problem_for(exc))
-            return False
-        photo.saved_to = Path(path)
+            return None
+        image = photo.current
+        self.saving = Task(lambda progress, note: save_image(image, path, quality))
+        self._saving_to = (photo, image, path)
+        self.saving.worker.succeeded.connect(self._saved)
+        self.saving.worker.failed.connect(self.show_problem)
+        self.saving.worker.done.connect(self._saving_done)
+        self.saving.start()
+        return self.saving
+
+    def _saved(self, written) -> None:
+        photo, image, path = self._saving_to
+        if photo.current is image:  # still the picture on screen: Save writes here again
+            photo.saved_to = path
         self.settings.add_recent(path)
         self.statusBar().showMessage(text(N_("Saved {}"), self.language).format(path), STATUS_SECONDS)
-        return True
+
+    def _saving_done(self) -> None:
+        if self.saving is not None:
+            self.saving.wait()
+        self.saving = None
 
     def copy_result(self) -> None:
-        if self.photo is not None:
-            QGuiApplication.clipboard().setImage(to_qimage(self.photo.current))
+        photo = self.photo
+        if photo is not None:
+            view = photo.current_view or Pyramid.of(photo.current)
+            QGuiApplication.clipboard().setImage(view.full)
             self.statusBar().showMessage(text(N_("Copied to the clipboard."), self.language), STATUS_SECONDS)
 
     # --- settings and problems ------------------------------------------------------------------------
@@ -424,5 +487,7 @@ class MainWindow(QMainWindow):
         if self.task is not None:  # stop the tool at its next progress report before Qt tears down
             self.task.cancel()
             self.task.wait()
+        for task in [*self.opening, *([self.saving] if self.saving else [])]:
+            task.wait()  # a half-written file is never left: saving finishes first
         self.settings.sync()
         super().closeEvent(event)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -13,6 +14,7 @@ class Step:
     tool: str
     input: Image.Image
     result: Image.Image
+    view: Any = None  # the result's restora.gui.qimages.Pyramid, built with it off the UI thread
 
 
 @dataclass
@@ -23,6 +25,7 @@ class Photo:
     original: Image.Image
     steps: list[Step] = field(default_factory=list)
     saved_to: Path | None = None
+    view: Any = None  # the original's Pyramid
 
     @property
     def current(self) -> Image.Image:
@@ -34,8 +37,16 @@ class Photo:
         """The input of the last result, for the before/after view."""
         return self.steps[-1].input if self.steps else self.original
 
-    def add_result(self, tool: str, image: Image.Image, result: Image.Image) -> None:
-        self.steps.append(Step(tool, image, result))
+    @property
+    def current_view(self) -> Any:
+        return self.steps[-1].view if self.steps else self.view
+
+    @property
+    def before_view(self) -> Any:
+        return self.steps[-2].view if len(self.steps) > 1 else self.view
+
+    def add_result(self, tool: str, image: Image.Image, result: Image.Image, view: Any = None) -> None:
+        self.steps.append(Step(tool, image, result, view))
         self.saved_to = None
 
     def undo(self) -> Step | None:

@@ -70,6 +70,18 @@ def test_tools():
         unregister(name)
 
 
+def open_and_wait(qtbot, window, paths, timeout: int = 30_000) -> None:
+    """Open photos (decoded in the background) and wait until they are in the window."""
+    window.open_paths(paths)
+    qtbot.waitUntil(lambda: not window.opening, timeout=timeout)
+
+
+def save_and_wait(qtbot, window, path, quality: int = 92, timeout: int = 30_000):
+    task = window.save_to(path, quality)
+    qtbot.waitUntil(lambda: window.saving is None, timeout=timeout)
+    return task
+
+
 def run_and_wait(qtbot, window, timeout: int = 60_000):
     """Press Run and wait until the background run is over (whatever its outcome)."""
     task = window.run_tool()

@@ -9,29 +9,29 @@ from PIL import Image
 
 from restora.gui.settings import GuiSettings
 from restora.tools import TOOLS
-from tests.gui.conftest import run_and_wait, write_photo
+from tests.gui.conftest import open_and_wait, run_and_wait, save_and_wait, write_photo
 
 
-def test_a_photo_opens_and_is_remembered(window, photo_path):
-    window.open_paths([photo_path])
+def test_a_photo_opens_and_is_remembered(qtbot, window, photo_path):
+    open_and_wait(qtbot, window, [photo_path])
     assert [p.path for p in window.photos] == [photo_path]
     assert window.view.before is not None and window.view.after is None
     assert window.settings.recent[0] == str(photo_path.resolve())
     assert "photo.png" in window.chain_label.text()
 
 
-def test_a_refused_file_is_a_dialog_and_the_others_still_open(window, tmp_path, photo_path):
+def test_a_refused_file_is_a_dialog_and_the_others_still_open(qtbot, window, tmp_path, photo_path):
     fake = tmp_path / "notes.jpg"
     fake.write_text("not a picture")
-    window.open_paths([fake, photo_path])
+    open_and_wait(qtbot, window, [fake, photo_path])
     assert [p.path for p in window.photos] == [photo_path]
     assert window.last_problem.kind == "image"
     assert "notes.jpg" in window.problem_box.text() and "not a JPEG, PNG or WebP" in window.problem_box.text()
     assert "Traceback" not in window.problem_box.text()
 
 
-def test_every_registered_tool_can_be_picked(window, photo_path):
-    window.open_paths([photo_path])
+def test_every_registered_tool_can_be_picked(qtbot, window, photo_path):
+    open_and_wait(qtbot, window, [photo_path])
     for name, tool in TOOLS.items():
         window.select_tool(name)
         assert window.form.tool is tool
@@ -39,7 +39,7 @@ def test_every_registered_tool_can_be_picked(window, photo_path):
 
 
 def test_adjust_runs_with_progress_then_chains_and_undoes(qtbot, window, photo_path):
-    window.open_paths([photo_path])
+    open_and_wait(qtbot, window, [photo_path])
     window.select_tool("adjust")
     window.form.set_value("rotate", "left")
     seen = []
@@ -67,8 +67,8 @@ def test_adjust_runs_with_progress_then_chains_and_undoes(qtbot, window, photo_p
     assert window.view.after is None and not window.undo_action.isEnabled()
 
 
-def test_invalid_params_are_a_dialog_not_a_run(window, photo_path):
-    window.open_paths([photo_path])
+def test_invalid_params_are_a_dialog_not_a_run(qtbot, window, photo_path):
+    open_and_wait(qtbot, window, [photo_path])
     window.select_tool("adjust")  # the defaults ask for nothing: the tool refuses them
     assert window.run_tool() is None
     assert window.last_problem.kind == "params" and "Nothing to do" in window.problem_box.text()
@@ -80,7 +80,7 @@ def test_run_without_a_photo_says_so(window):
 
 
 def test_a_long_run_reports_progress_and_time_left_and_cancel_stops_it(qtbot, window, photo_path, test_tools):
-    window.open_paths([photo_path])
+    open_and_wait(qtbot, window, [photo_path])
     window.select_tool("slow")
     window.form.set_value("seconds", 60)
     task = window.run_tool()
@@ -97,7 +97,7 @@ def test_a_long_run_reports_progress_and_time_left_and_cancel_stops_it(qtbot, wi
 
 def test_a_crashing_tool_is_a_dialog_and_the_photos_stay(qtbot, window, photo_path, tmp_path, test_tools):
     other = write_photo(tmp_path / "other.png", seed=9)
-    window.open_paths([photo_path, other])
+    open_and_wait(qtbot, window, [photo_path, other])
     window.select_tool("failing")
     window.form.set_value("kind", "runtime")
     run_and_wait(qtbot, window)
@@ -110,7 +110,7 @@ def test_a_crashing_tool_is_a_dialog_and_the_photos_stay(qtbot, window, photo_pa
 
 
 def test_missing_weights_name_the_way_to_get_them(qtbot, window, photo_path, tmp_path):
-    window.open_paths([photo_path])
+    open_and_wait(qtbot, window, [photo_path])
     window.select_tool("deblur")
     window.form.set_value("weights", "no-such-weights")
     run_and_wait(qtbot, window)
@@ -128,35 +128,37 @@ def test_missing_weights_name_the_way_to_get_them(qtbot, window, photo_path, tmp
 
 @pytest.mark.parametrize("name, fmt", [("out.png", "PNG"), ("out.jpg", "JPEG"), ("out.webp", "WEBP")])
 def test_save_writes_the_result_in_the_chosen_format(qtbot, window, photo_path, tmp_path, name, fmt):
-    window.open_paths([photo_path])
+    open_and_wait(qtbot, window, [photo_path])
     window.select_tool("adjust")
     window.form.set_value("rotate", "right")
     run_and_wait(qtbot, window)
-    assert window.save_to(tmp_path / name, quality=80)
+    assert save_and_wait(qtbot, window, tmp_path / name, quality=80) is not None
     with Image.open(tmp_path / name) as saved:
         assert saved.format == fmt and saved.size == (48, 64)
     assert window.photos[0].saved_to == tmp_path / name
+    (tmp_path / name).unlink()
     window.save()  # Save again: the same file, no dialog
+    qtbot.waitUntil(lambda: window.saving is None)
     assert (tmp_path / name).exists()
 
 
-def test_saving_to_an_unknown_format_is_a_dialog(window, photo_path, tmp_path):
-    window.open_paths([photo_path])
-    assert not window.save_to(tmp_path / "out.tiff")
+def test_saving_to_an_unknown_format_is_a_dialog(qtbot, window, photo_path, tmp_path):
+    open_and_wait(qtbot, window, [photo_path])
+    assert window.save_to(tmp_path / "out.tiff") is None
     assert ".png, .jpg or .webp" in window.problem_box.text()
 
 
 def test_copy_puts_the_result_on_the_clipboard(qtbot, window, photo_path):
     from PySide6.QtGui import QGuiApplication
 
-    window.open_paths([photo_path])
+    open_and_wait(qtbot, window, [photo_path])
     window.copy_result()
     copied = QGuiApplication.clipboard().image()
     assert (copied.width(), copied.height()) == (64, 48)
 
 
-def test_the_window_speaks_chinese(window, photo_path):
-    window.open_paths([photo_path])
+def test_the_window_speaks_chinese(qtbot, window, photo_path):
+    open_and_wait(qtbot, window, [photo_path])
     window.select_tool("adjust")
     window.set_language("zh")
     assert window.run_button.text() == "运行"
@@ -198,4 +200,5 @@ def test_a_dropped_file_opens(qtbot, window, photo_path):
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton,
                        Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)
+    qtbot.waitUntil(lambda: not window.busy())
     assert [p.path for p in window.photos] == [photo_path]
