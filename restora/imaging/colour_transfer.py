@@ -29,19 +29,19 @@ class TransferConfig:
     max_gain: float = 3.0
 
 
-def _band_weights(y: np.ndarray, own_y: np.ndarray, bands: int) -> np.ndarray:
-    """N×bands weights (rows sum to 1) of the pixels ``y``: each between the two band centres nearest its
-    luminance rank among ``own_y`` (the photo the bands belong to)."""
+def _band_weights(y: np.ndarray, own_y: np.ndarray, bands: int, band: int) -> np.ndarray:
+    """Weights of the pixels ``y`` in ``band`` (over all bands they sum to 1): each pixel lies between
+    the two band centres nearest its luminance rank among ``own_y`` (the photo the bands belong to)."""
     if bands == 1:
-        return np.ones((y.size, 1))
-    centres = np.quantile(own_y, (np.arange(bands) + 0.5) / bands)
-    position = np.interp(y, centres, np.arange(bands, dtype=np.float64))  # fractional band index
-    return np.clip(1.0 - np.abs(position[:, None] - np.arange(bands)[None, :]), 0.0, 1.0)
+        return np.ones(y.shape, dtype=y.dtype)
+    centres = np.quantile(own_y, (np.arange(bands) + 0.5) / bands).astype(y.dtype)
+    position = np.interp(y, centres, np.arange(bands, dtype=y.dtype)).astype(y.dtype)  # fractional band index
+    return np.clip(1.0 - np.abs(position - band), 0.0, 1.0)
 
 
 def _band_statistics(y: np.ndarray, uv: np.ndarray, bands: int) -> tuple[np.ndarray, np.ndarray]:
     """(bands×2 weighted means, bands×2 weighted standard deviations) of chroma per luminance band."""
-    weights = _band_weights(y, y, bands)
+    weights = np.stack([_band_weights(y, y, bands, band) for band in range(bands)], axis=1)
     total = np.maximum(weights.sum(axis=0), 1e-12)[:, None]
     mean = weights.T @ uv / total
     variance = weights.T @ (uv * uv) / total - mean * mean
@@ -64,10 +64,13 @@ def transfer_palette(y: np.ndarray, uv: np.ndarray, reference: np.ndarray | Imag
     ref_mean, ref_std = _band_statistics(ref_y, ref_uv, config.bands)
     own_mean, own_std = _band_statistics(own_y, own_uv, config.bands)
     gain = np.minimum(ref_std / np.maximum(own_std, 1e-6), config.max_gain)
-    # Every pixel: each band's transfer, mixed by the pixel's band weights (ranks in the photo's own bands).
-    flat_uv = uv.reshape(-1, 2).astype(np.float64)
-    weights = _band_weights(y.ravel().astype(np.float64), own_y, config.bands)
+    # Every pixel: each band's transfer, mixed by the pixel's band weights (ranks in the photo's own bands);
+    # one band at a time in float32, so a 12-MP photo needs a few planes of memory, not an N×bands matrix.
+    flat_y = y.ravel().astype(np.float32)
+    flat_uv = uv.reshape(-1, 2).astype(np.float32)
     out = np.zeros_like(flat_uv)
     for band in range(config.bands):
-        out += weights[:, band : band + 1] * ((flat_uv - own_mean[band]) * gain[band] + ref_mean[band])
-    return out.reshape(uv.shape).astype(np.float32)
+        weight = _band_weights(flat_y, own_y, config.bands, band)[:, None]
+        out += weight * ((flat_uv - own_mean[band].astype(np.float32)) * gain[band].astype(np.float32)
+                         + ref_mean[band].astype(np.float32))
+    return out.reshape(uv.shape)
