@@ -69,8 +69,9 @@ class Matte:
 def refine(rgb: np.ndarray, mask: np.ndarray, edges: str = "fast", soft: bool = False) -> Matte:
     """Refine ``mask`` (H×W float in [0, 1]) on ``rgb`` (H×W×3 uint8) with the ``edges`` method.
 
-    ``soft``: the mask is already a matte (a matting net's, with hair): ``fast`` then only lets it follow
-    the photo's edges instead of rebuilding the edge from the mask's half-way line.
+    ``soft``: the mask is already a full-resolution matte (a matting net's, with hair): ``fast`` then keeps
+    it as it is and only estimates the subject's colours where it is partly transparent (filtering it
+    again only spread the hair's edge outwards: docs/background-edges.png).
     """
     if edges not in EDGES:
         raise ValueError(f"edges must be one of {EDGES}, not {edges!r}")
@@ -82,17 +83,16 @@ def refine(rgb: np.ndarray, mask: np.ndarray, edges: str = "fast", soft: bool = 
     small_size = (max(1, round(width * scale)), max(1, round(height * scale)))
     small_rgb = _resize(rgb, small_size).astype(np.float32) / 255.0
     small_mask = _resize_plane(mask, small_size)
+    if soft and edges == "fast":
+        return _keep_matte(rgb, mask, small_rgb, small_mask)
     long_side = max(small_size)
     band = max(MIN_BAND, round(BAND_FRACTION * long_side))
     trimap = make_trimap(small_mask, band)
     if not np.any(trimap == 0.5):  # nothing uncertain (an empty or a full mask): nothing to refine
         empty = np.zeros(0, np.int64)
         return Matte((mask >= 0.5).astype(np.float32), empty, empty, np.zeros((0, 3), np.float32))
-    if edges == "fine":
-        target = _closed_form_alpha(small_rgb, trimap)
-    elif soft:
-        target = small_mask
-    else:
+    target = _closed_form_alpha(small_rgb, trimap) if edges == "fine" else None
+    if target is None:
         # The enlarged mask's ramp is the segmenter's blur, not the edge: the guided filter snaps the
         # half-way line to the photo (mean error 0.012 -> 0.002 on tests/background scenes, vs 0.012 ->
         # 0.011 when filtering the soft mask itself).
@@ -111,6 +111,19 @@ def refine(rgb: np.ndarray, mask: np.ndarray, edges: str = "fast", soft: bool = 
     alpha[ys, xs] = band_alpha
     foreground = estimate_foreground(small_rgb, small_alpha.astype(np.float32), colours, band_alpha,
                                      ys, xs, (height, width))
+    return Matte(alpha, ys, xs, foreground)
+
+
+def _keep_matte(rgb: np.ndarray, mask: np.ndarray, small_rgb: np.ndarray, small_mask: np.ndarray) -> Matte:
+    """A matting net's matte as it is, with the subject's colours estimated where it is partly transparent."""
+    height, width = mask.shape
+    # Values that round to 0 or 255 in 8 bits are solid: only the rest is the edge band.
+    alpha = np.where(mask >= 0.5, np.float32(1), np.float32(0))
+    ys, xs = np.nonzero((mask > 0.5 / 255) & (mask < 1 - 0.5 / 255))
+    band_alpha = mask[ys, xs]
+    alpha[ys, xs] = band_alpha
+    colours = rgb[ys, xs].astype(np.float32) / 255.0
+    foreground = estimate_foreground(small_rgb, small_mask, colours, band_alpha, ys, xs, (height, width))
     return Matte(alpha, ys, xs, foreground)
 
 
@@ -219,12 +232,28 @@ def _blur_fusion(image, alpha, foreground, background, radius):
     return np.clip(f_mean + a * residual, 0, 1), np.clip(b_mean + (1 - a) * residual, 0, 1)
 
 
-def _closed_form_alpha(image: np.ndarray, trimap: np.ndarray) -> np.ndarray:
-    """Closed-form matting in the trimap's band (pymatting; imported here: numba loads for seconds)."""
-    from pymatting.alpha.estimate_alpha_cf import estimate_alpha_cf
+def _closed_form_alpha(image: np.ndarray, trimap: np.ndarray) -> np.ndarray | None:
+    """Closed-form matting in the trimap's band (pymatting; imported here: numba loads for seconds).
 
-    alpha = estimate_alpha_cf(image.astype(np.float64), trimap.astype(np.float64),
-                              cg_kwargs={"maxiter": 500})
+    The incomplete-Cholesky preconditioner starts with a small diagonal shift: without one it failed on
+    person mattes at 12 MP and pymatting printed a warning to stdout before retrying with the shift.
+    If no shift helps, the band falls back to the guided filter of the mask (``fast``).
+    """
+    import contextlib
+    import io
+
+    from pymatting.alpha.estimate_alpha_cf import estimate_alpha_cf
+    from pymatting.preconditioner.ichol import ichol
+
+    def preconditioner(matrix):
+        return ichol(matrix, shifts=[1e-4, 1e-3, 1e-2, 1e-1])
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # pymatting reports retries with print()
+            alpha = estimate_alpha_cf(image.astype(np.float64), trimap.astype(np.float64),
+                                      preconditioner=preconditioner, cg_kwargs={"maxiter": 500})
+    except ValueError:
+        return None
     return alpha.astype(np.float32)
 
 

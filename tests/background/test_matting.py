@@ -88,3 +88,14 @@ def test_odd_sizes_and_bad_arguments():
 def test_old_background_colour_is_the_scene_green():
     # The halo test reads the green channel: it only works while the old background is the green one.
     assert OLD_BACKGROUND[1] > 150 and NEW_BACKGROUND[1] < 50
+
+
+def test_a_matting_nets_matte_is_kept_and_its_colours_estimated():
+    photo, alpha, subject = scene(seed=6)
+    matte = matting.refine(photo, alpha, "fast", soft=True)
+    solid = (alpha <= 0.5 / 255) | (alpha >= 1 - 0.5 / 255)
+    assert np.array_equal(matte.alpha[~solid], alpha[~solid])
+    assert np.isin(matte.alpha[solid], (0.0, 1.0)).all()
+    bleed = _bleed(matte.alpha, matte.foreground(photo).astype(np.float32) / 255, subject)[alpha < 0.99]
+    naive = _bleed(alpha, photo.astype(np.float32) / 255, subject)[alpha < 0.99]
+    assert np.percentile(naive, 99) > 40 and np.percentile(bleed, 99) < 10
