@@ -49,24 +49,24 @@ def run_gunicorn(settings, host: str, port: int, threads: int) -> None:
               help="Requests served at once.")
 def serve(host: str, port: int, threads: int) -> None:
     """Run the web site (a production WSGI server, gunicorn)."""
+    from sqlalchemy.engine import make_url
+
     from restora.config import ConfigError, load_settings
-    from restora.db import make_engine
-    from restora.migrations import upgrade_database
+    from restora.migrations import migrate
 
     try:
         settings = load_settings()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    # Migrate here, once, so a database problem is one clear line instead of a worker that fails to boot.
-    engine = make_engine(settings.resolved_database_url())
+    shown = make_url(settings.resolved_database_url()).render_as_string(hide_password=True)
+    # Migrate here, once, before the server process starts: a database problem is one clear line instead of
+    # a worker that fails to boot, and the site's create_app only checks the schema.
     try:
-        upgrade_database(engine)
+        migrate(settings)
     except Exception as exc:  # noqa: BLE001 - any database failure ends start-up with its message
-        raise click.ClickException(f"cannot prepare the database {engine.url!r}: {exc}") from None
-    finally:
-        engine.dispose()
-    click.echo(f"Restora: data in {settings.data_dir.resolve()}, database {engine.url.render_as_string(hide_password=True)}")
+        raise click.ClickException(f"cannot prepare the database {shown}: {exc}") from None
+    click.echo(f"Restora: data in {settings.data_dir.resolve()}, database {shown}")
     if not settings.mail_host:
         click.echo(f"No mail server set (RESTORA_MAIL_HOST): emails go to {(settings.data_dir / 'outbox').resolve()}")
     click.echo(f"Restora will be at {address(host, port)}")

@@ -1,4 +1,8 @@
-"""``restora user create|list|disable|enable``: manage web accounts from the command line."""
+"""``restora user create|list|disable|enable``: manage web accounts from the command line.
+
+It uses :mod:`restora.accounts` and never loads the web site (no Flask). It migrates the database first:
+an administrator may create the first account before the site has ever started.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,15 @@ import click
 def _open_database():
     """A session on the configured database, migrated to the current schema."""
     from restora.config import ConfigError, load_settings
-    from restora.db import make_engine, make_session_factory
-    from restora.migrations import upgrade_database
+    from restora.db import open_database
+    from restora.migrations import migrate
 
     try:
         settings = load_settings()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url())
-    upgrade_database(engine)
-    return settings, make_session_factory(engine)()
+    migrate(settings)
+    return settings, open_database(settings).sessions()
 
 
 @click.group("user")
@@ -34,7 +36,7 @@ def user() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking.")
 def create(username: str, email: str, password_stdin: bool) -> None:
     """Create a verified account USERNAME (no email code needed)."""
-    from restora.web.accounts import AccountError, create_account
+    from restora.accounts.users import AccountError, create_account
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -53,7 +55,7 @@ def create(username: str, email: str, password_stdin: bool) -> None:
 @user.command("list")
 def list_users() -> None:
     """List every account."""
-    from restora.web.accounts import list_accounts
+    from restora.accounts.users import list_accounts
 
     _settings, session = _open_database()
     with session:
@@ -70,7 +72,7 @@ def list_users() -> None:
 
 
 def _set_active(username: str, active: bool) -> None:
-    from restora.web.accounts import AccountError, set_active
+    from restora.accounts.users import AccountError, set_active
 
     _settings, session = _open_database()
     with session:

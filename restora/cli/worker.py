@@ -1,7 +1,8 @@
 """``restora worker``: run web jobs on this machine, sharing the web site's database and data root.
 
 With ``executor = "celery"`` it is a Celery worker on ``broker_url``; otherwise it runs the same worker
-threads the web process embeds, claiming jobs straight from the database.
+threads the web process embeds, claiming jobs straight from the database. It does not migrate the database:
+`restora serve` (or `restora user`) prepares it at start-up.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def worker(concurrency: int | None, lease_seconds: float | None) -> None:
     import logging
 
     from restora.config import ConfigError, load_settings
-    from restora.db import make_engine, make_session_factory
+    from restora.db import open_database
     from restora.jobs.runner import RunnerConfig
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -44,7 +45,6 @@ def worker(concurrency: int | None, lease_seconds: float | None) -> None:
         import torch
 
         torch.set_num_threads(settings.torch_threads)
-    database_url = settings.resolved_database_url()
     if settings.executor == "celery":
         from restora.jobs.celery_app import make_celery
 
@@ -56,7 +56,7 @@ def worker(concurrency: int | None, lease_seconds: float | None) -> None:
 
     from restora.jobs.executors import ThreadExecutor
 
-    sessions = make_session_factory(make_engine(database_url))
+    sessions = open_database(settings).sessions
     config = RunnerConfig(settings)
     executor = ThreadExecutor(sessions, config, workers=concurrency).start()
     # A plain flag, not threading.Event: Event.set() in a signal handler can deadlock on the Event's own

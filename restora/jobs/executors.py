@@ -3,33 +3,25 @@
 * :class:`ThreadExecutor` (the embedded default) runs worker threads inside the web process, or inside
   ``restora worker`` on another machine sharing the database and data root. Workers claim from SQL, so
   any number of processes can run side by side.
-* :class:`CeleryExecutor` sends one message per job to a broker (``Settings.broker_url``); Celery
-  workers (``restora worker`` with ``executor = "celery"``) run them. The message only says *which*
-  job; the database still decides who may run it, so a redelivered message is harmless.
+* :class:`restora.jobs.celery_app.CeleryExecutor` sends one message per job to a broker; Celery workers
+  run them (everything Celery is in that module).
 
-Both run a reaper that requeues jobs whose worker died (see :func:`restora.jobs.queue.reap_expired_leases`).
+Both run :func:`reap_until_stopped`, which requeues jobs whose worker died
+(see :func:`restora.jobs.queue.reap_expired_leases`).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from typing import Callable
 
-from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from restora.jobs.models import QUEUED, Job
-from restora.jobs.queue import claim_next_job, reap_expired_leases
+from restora.jobs.queue import claim_next_job, default_worker_id, reap_expired_leases
 from restora.jobs.runner import RunnerConfig, run_claimed_job
 
 log = logging.getLogger(__name__)
-
-
-def default_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def work_until_stopped(
@@ -125,53 +117,3 @@ class ThreadExecutor:
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
-
-
-class CeleryExecutor:
-    """Sends job ids to Celery; a reaper thread re-sends jobs whose worker was lost."""
-
-    def __init__(self, sessions: sessionmaker, config: RunnerConfig) -> None:
-        from restora.jobs.celery_app import make_celery
-
-        self.sessions, self.config = sessions, config
-        self.celery = make_celery(config.settings)
-        self._stop = threading.Event()
-        self._reaper: threading.Thread | None = None
-
-    def start(self) -> "CeleryExecutor":
-        if self._reaper is None:
-            interval = max(self.config.lease_seconds / 3.0, 0.5)
-            self._reaper = threading.Thread(
-                target=reap_until_stopped,
-                args=(self.sessions, self._stop, interval, self._resend),
-                name="restora-reaper",
-                daemon=True,
-            )
-            self._reaper.start()
-            try:
-                self.resend_queued()  # duplicates are harmless: the database lets only one claim win
-            except Exception:  # the database is down: the reaper's passes will announce jobs later
-                log.warning("could not announce queued jobs at start", exc_info=True)
-        return self
-
-    def submit(self, job_id: str) -> None:
-        from restora.jobs.celery_app import RUN_JOB_TASK
-
-        self.celery.send_task(RUN_JOB_TASK, args=[job_id])
-
-    def _resend(self, job_ids: list[str]) -> None:
-        for job_id in job_ids:
-            self.submit(job_id)
-
-    def resend_queued(self) -> int:
-        """On start: announce every queued job, in case the process that queued it died before sending."""
-        with self.sessions() as session:
-            queued = session.scalars(select(Job.id).where(Job.status == QUEUED).order_by(Job.created_at)).all()
-        self._resend(list(queued))
-        return len(queued)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._reaper is not None:
-            self._reaper.join(timeout)
-

@@ -20,6 +20,8 @@ tool runs.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,6 +39,11 @@ LOST_WORKER_MESSAGE = (
     "the job stopped unexpectedly {attempts} times (the process running it was lost); "
     "it will not be tried again — the picture may be too large for this machine"
 )
+
+
+def default_worker_id() -> str:
+    """The lease owner a process writes: host and process, so a stuck job names where it ran."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class LeaseLost(RuntimeError):

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 from alembic import context
 
-import restora.web.models  # noqa: F401  (users, email codes)
+import restora.accounts.models  # noqa: F401  (users, email codes)
+import restora.jobs.models  # noqa: F401  (jobs)
 from restora.config import load_settings
-from restora.db import Base, make_engine
-
-# The jobs layer declares its Job table in restora.jobs.models; import it once it exists.
-if importlib.util.find_spec("restora.jobs.models") is not None:
-    import restora.jobs.models  # noqa: F401
+from restora.db import Base, open_database
 
 target_metadata = Base.metadata
 
@@ -20,7 +15,7 @@ target_metadata = Base.metadata
 def _engine():
     engine = context.config.attributes.get("engine")
     if engine is None:  # the alembic command line: the configured database
-        engine = make_engine(load_settings().resolved_database_url())
+        engine = open_database(load_settings()).engine
     return engine
 
 

@@ -7,31 +7,35 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from restora.config import Settings, load_settings
+from restora.migrations import require_current
+from restora.web import auth, database, executor, i18n, pages, recovery, security, signup, tools
+from restora.web.extensions import SETTINGS_KEY, csrf, limiter, login_manager, settings_of
+
+__all__ = ["create_app", "settings_of"]
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """A Flask app for ``settings`` (default: read from the environment), its database migrated to head."""
-    from restora.migrations import upgrade_database
-    from restora.web import auth, database, i18n, pages, recovery, security, signup
-    from restora.web.extensions import csrf, limiter, login_manager
+    """A Flask app for ``settings`` (default: read from the environment).
 
+    The database must be migrated already (``restora serve`` does it at start-up, before this runs):
+    :raises restora.migrations.DatabaseNotMigrated: when it is not.
+    """
     settings = settings or load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     app = Flask(__name__)
     app.config.update(_flask_config(settings))
     if settings.proxy_hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    app.extensions["restora.settings"] = settings
+    app.extensions[SETTINGS_KEY] = settings
 
-    db = database.init_app(app, settings.resolved_database_url())
-    upgrade_database(db.engine)
-    db.engine.dispose()  # no connection opened here survives into a forked server worker
+    db = database.init_app(app, settings)
+    require_current(db.engine)
+    db.dispose()  # no connection opened here survives into a forked server worker
 
     csrf.init_app(app)
     limiter.init_app(app)
@@ -43,17 +47,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(signup.bp)
     app.register_blueprint(recovery.bp)
-
-    # Tool pages, uploads and the history; the job executor starts with the first request.
-    from restora.web import executor, tools
-
-    app.register_blueprint(tools.bp)
-    executor.init_app(app)
+    app.register_blueprint(tools.bp)  # tool pages, uploads and the history
+    executor.init_app(app)  # the job executor starts with the first request
     return app
-
-
-def settings_of(app: Flask) -> Settings:
-    return app.extensions["restora.settings"]
 
 
 def _flask_config(settings: Settings) -> dict:

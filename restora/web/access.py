@@ -30,7 +30,7 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from restora.web.usernames import is_valid_username
+from restora.accounts.usernames import is_valid_username
 
 ACCESS_ATTRIBUTE = "restora_access"
 KINDS = ("public", "authenticated", "owner_page", "owner_object")

@@ -15,18 +15,20 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import case, or_, select, update
 
-from restora.web import models
+from restora.accounts import models
+from restora.accounts.models import User
+from restora.accounts.passwords import check_password, dummy_hash, hash_password, needs_rehash
+from restora.accounts.users import end_sessions
 from restora.web.access import authenticated, public
 from restora.web.database import db_session
-from restora.web.extensions import limiter, login_manager
+from restora.web.extensions import limiter, login_manager, settings_of
 from restora.web.forms import LoginForm, PostForm, render_form
-from restora.web.models import User
-from restora.web.passwords import check_password, dummy_hash, hash_password, needs_rehash
+from restora.web.verification import begin_verification
 
 bp = Blueprint("auth", __name__)
 
@@ -42,7 +44,7 @@ UNKNOWN_LOGIN_PREFIX = "restora-unknown-login/"
 
 
 def auth_rate_limit() -> str:
-    return current_app.extensions["restora.settings"].auth_rate_limit
+    return settings_of().auth_rate_limit
 
 
 def init_app(app: Flask) -> None:
@@ -189,8 +191,6 @@ def login():
             user.password_hash = hash_password(form.password.data)
         sql.commit()
         if not user.email_verified:
-            from restora.web.signup import begin_verification  # signup imports this module
-
             return begin_verification(user)
         start_session(user)
         return redirect(safe_next(request.args.get("next")) or dashboard_url(user))
@@ -203,7 +203,7 @@ def logout():
     if not PostForm().validate_on_submit():
         abort(400)
     user = db_session().get(User, current_user.id)
-    user.session_version += 1  # every cookie issued before now stops working
+    end_sessions(user)  # every cookie issued before now stops working
     db_session().commit()
     logout_user()
     clear_session()

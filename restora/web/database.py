@@ -1,4 +1,4 @@
-"""The database for the web app: one engine per app, one SQLAlchemy session per request.
+"""The database for the web app: one :class:`restora.db.Database` per app, one SQLAlchemy session per request.
 
 Blueprints call :func:`db_session` inside a request; the session is closed (and anything uncommitted rolled
 back) when the request ends. Code that runs outside a request (executor threads) takes
@@ -7,30 +7,21 @@ back) when the request ends. Code that runs outside a request (executor threads)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Flask, current_app, g
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from restora.db import make_engine, make_session_factory
+from restora.config import Settings
+from restora.db import Database, open_database
 
 _EXTENSION_KEY = "restora.db"
 
 
-@dataclass(frozen=True)
-class Database:
-    engine: Engine
-    sessions: sessionmaker
-
-
-def init_app(app: Flask, url: str) -> Database:
-    """Create the engine for ``url`` and close each request's session at teardown."""
-    engine = make_engine(url)
-    database = Database(engine=engine, sessions=make_session_factory(engine))
-    app.extensions[_EXTENSION_KEY] = database
+def init_app(app: Flask, settings: Settings) -> Database:
+    """Open the database ``settings`` name and close each request's session at teardown."""
+    opened = open_database(settings)
+    app.extensions[_EXTENSION_KEY] = opened
     app.teardown_appcontext(_close_session)
-    return database
+    return opened
 
 
 def database(app: Flask | None = None) -> Database:

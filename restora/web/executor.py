@@ -12,9 +12,11 @@ import threading
 
 from flask import Flask, current_app
 
-from restora.jobs.executors import CeleryExecutor, ThreadExecutor
+from restora.jobs.celery_app import CeleryExecutor
+from restora.jobs.executors import ThreadExecutor
 from restora.jobs.runner import RunnerConfig
 from restora.web.database import session_factory
+from restora.web.extensions import settings_of
 
 EXECUTOR_KEY = "restora.executor"
 _executor_lock = threading.Lock()
@@ -43,7 +45,7 @@ def executor_for(app: Flask):
 
 
 def _make_executor(app: Flask):
-    settings = app.extensions["restora.settings"]
+    settings = settings_of(app)
     sessions = session_factory(app)
     config = RunnerConfig(settings)
     if settings.executor == "celery":

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-from restora.web.models import EMAIL_MAX
-from restora.web.usernames import USERNAME_PATTERN, USERNAME_RULE
+from restora.accounts.models import EMAIL_MAX
+from restora.accounts.passwords import Problem, password_rule
+from restora.accounts.usernames import EMAIL_PATTERN, USERNAME_PATTERN, USERNAME_RULE
 
 CODE_PATTERN = r"^\s*\d{6}\s*\Z"
-# Deliberately loose: the emailed code proves the address; this only catches typos such as a missing @.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z"
+
+
+def translated(problem: Problem) -> str:
+    """A password problem from :mod:`restora.accounts.passwords` in the page's language."""
+    return gettext(problem.text, **problem.values)
+
+
+def translated_rule(policy: str):
+    """The password policy in one sentence, in the page's language (lazily: forms are built once)."""
+    return _l(password_rule(policy))
 
 
 def _required():
@@ -28,8 +38,8 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     username = StringField(
         _l("Username"),
-        validators=[_required(), Regexp(USERNAME_PATTERN, message=USERNAME_RULE)],
-        description=USERNAME_RULE,
+        validators=[_required(), Regexp(USERNAME_PATTERN, message=_l(USERNAME_RULE))],
+        description=_l(USERNAME_RULE),
     )
     email = EmailField(
         _l("Email"),

@@ -11,8 +11,8 @@ import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from restora.accounts.models import utcnow
 from restora.config import Settings
-from restora.web.models import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -7,21 +7,22 @@ the same for unknown addresses (no mail is sent then). A reset or a change logs 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, session, url_for
+from flask import Blueprint, flash, redirect, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from restora.web import codes, passwords
+from restora.accounts import codes, passwords
+from restora.accounts.models import User
+from restora.accounts.passwords import check_password, password_problems
+from restora.accounts.users import set_password
 from restora.web.access import owner_page, public
 from restora.web.auth import auth_rate_limit, dashboard_url, start_session
 from restora.web.database import db_session
-from restora.web.extensions import limiter
-from restora.web.forms import ChangePasswordForm, ForgotForm, ResetForm, render_form
+from restora.web.extensions import limiter, settings_of
+from restora.web.forms import ChangePasswordForm, ForgotForm, ResetForm, render_form, translated, translated_rule
 from restora.web.mail import send_in_background
-from restora.web.models import User
-from restora.web.passwords import check_password, hash_password, password_problems, password_rule
-from restora.web.signup import code_mail, mail_rate_limit
+from restora.web.verification import code_mail, mail_rate_limit
 
 bp = Blueprint("recovery", __name__)
 
@@ -48,7 +49,7 @@ def forgot():
             else:
                 # Sent after the answer, so the time a mail server takes does not tell who has an account.
                 subject, body = code_mail(user, code, "reset")
-                send_in_background(current_app.extensions["restora.settings"], user.email, subject, body)
+                send_in_background(settings_of(), user.email, subject, body)
         else:
             passwords.hash_secret(codes.new_code())  # the work issue_code does, so timing tells nothing
         session["reset_email"] = email
@@ -56,12 +57,6 @@ def forgot():
                 email=email), "info")
         return redirect(url_for("recovery.reset"))
     return render_form("auth/forgot.html", form)
-
-
-def replace_password(user: User, password: str) -> None:
-    """Give ``user`` a new password and end every session that was logged in with the old one."""
-    user.password_hash = hash_password(password)
-    user.session_version += 1
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -72,20 +67,20 @@ def reset():
     if not email:
         return redirect(url_for("recovery.forgot"))
     form = ResetForm()
-    form.password.description = password_rule(current_app.extensions["restora.settings"].password_policy)
+    form.password.description = translated_rule(settings_of().password_policy)
     if form.validate_on_submit():
         sql = db_session()
         user = user_by_email(email)
         if user is not None and not user.active:
             user = None
-        policy = current_app.extensions["restora.settings"].password_policy
+        policy = settings_of().password_policy
         problems = password_problems(form.password.data, policy, user.username if user else "")
         if problems:
-            form.password.errors.extend(str(p) for p in problems)
+            form.password.errors.extend(translated(p) for p in problems)
             return render_form("auth/reset.html", form, email=email)
         result = codes.check_code(sql, user, "reset", form.code.data)
         if result is codes.CodeCheck.OK:
-            replace_password(user, form.password.data)
+            set_password(user, form.password.data)
             user.email_verified = True  # the code proved the address
             user.failed_logins = 0
             user.last_failed_login_at = None
@@ -105,9 +100,9 @@ def reset():
 @limiter.limit(auth_rate_limit, methods=["POST"])
 def change_password(username: str):
     """The logged-in owner picks a new password, proving the current one; their other sessions end."""
-    policy = current_app.extensions["restora.settings"].password_policy
+    policy = settings_of().password_policy
     form = ChangePasswordForm()
-    form.password.description = password_rule(policy)
+    form.password.description = translated_rule(policy)
     if form.validate_on_submit():
         sql = db_session()
         user = sql.get(User, current_user.id)
@@ -116,9 +111,9 @@ def change_password(username: str):
             return render_form("auth/password.html", form)
         problems = password_problems(form.password.data, policy, user.username)
         if problems:
-            form.password.errors.extend(str(p) for p in problems)
+            form.password.errors.extend(translated(p) for p in problems)
             return render_form("auth/password.html", form)
-        replace_password(user, form.password.data)
+        set_password(user, form.password.data)
         sql.commit()
         start_session(user)  # this one stays in, on a fresh cookie that carries the new version
         flash(_("Your password is changed. Any other device logged in as you has been logged out."), "info")

@@ -8,74 +8,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from restora.web import codes, models
+from restora.accounts import codes, models
+from restora.accounts.models import User
+from restora.accounts.passwords import hash_password, password_problems
+from restora.accounts.usernames import is_reserved, username_key
 from restora.web.access import public
 from restora.web.auth import auth_rate_limit, dashboard_url, start_session
 from restora.web.database import db_session
-from restora.web.extensions import limiter
-from restora.web.forms import CodeForm, RegisterForm, ResendForm, render_form
-from restora.web.mail import MailError, send_mail
-from restora.web.models import User
-from restora.web.passwords import hash_password, password_problems, password_rule
-from restora.web.usernames import is_reserved, username_key
+from restora.web.extensions import limiter, settings_of
+from restora.web.forms import CodeForm, RegisterForm, ResendForm, render_form, translated, translated_rule
+from restora.web.verification import begin_verification, mail_rate_limit
 
 bp = Blueprint("signup", __name__)
-
-
-def mail_rate_limit() -> str:
-    return current_app.extensions["restora.settings"].mail_rate_limit
-
-
-def code_mail(user: User, code: str, purpose: str) -> tuple[str, str]:
-    """The subject and body of the mail carrying ``code``, in the visitor's language."""
-    if purpose == "register":
-        subject = _("Your Restora registration code")
-        body = _("Your code to finish registering as %(name)s on Restora is:\n\n    %(code)s\n\nIt works once, for 10 minutes. "
-                 "If you did not register, ignore this message.", name=user.username, code=code)
-    else:
-        subject = _("Your Restora password reset code")
-        body = _("Your code to choose a new Restora password is:\n\n    %(code)s\n\nIt works once, for 10 minutes. "
-                 "If you did not ask for it, ignore this message; your password is unchanged.", code=code)
-    return subject, body
-
-
-def send_code_mail(user: User, code: str, purpose: str) -> None:
-    """Mail ``code`` now; :raises MailError: when the mail server refuses it."""
-    subject, body = code_mail(user, code, purpose)
-    send_mail(current_app.extensions["restora.settings"], user.email, subject, body)
-
-
-def too_many_codes(retry_after: int):
-    body = render_template(
-        "error.html", status=429, title=_("Too many codes"),
-        message=_("A code was sent several times already. Wait %(minutes)d minutes, then ask again.",
-                  minutes=max(1, retry_after // 60)),
-    )
-    return body, 429, {"Retry-After": str(retry_after)}
-
-
-def begin_verification(user: User):
-    """Mail a registration code to ``user`` and show the page that asks for it."""
-    sql = db_session()
-    try:
-        code = codes.issue_code(sql, user, "register")
-    except codes.TooManyCodes as exc:
-        session["verify_user_id"] = user.id
-        return too_many_codes(exc.retry_after)
-    sql.commit()
-    session["verify_user_id"] = user.id
-    try:
-        send_code_mail(user, code, "register")
-    except MailError:
-        flash(_("We could not send the email. Try again in a few minutes."), "error")
-    else:
-        flash(_("We sent a 6-digit code to %(email)s. Enter it below.", email=user.email), "info")
-    return redirect(url_for("signup.verify"))
 
 
 # An address that was never confirmed does not hold its username and email for ever (typos, squatting).
@@ -110,8 +59,8 @@ def registration_problems(form: RegisterForm) -> bool:
     if not form.email.errors and sql.scalar(select(User.id).where(User.email == form.email.data.strip().lower())):
         form.email.errors.append(_("This email is already registered. Log in, or reset your password."))
     if form.password.data:
-        policy = current_app.extensions["restora.settings"].password_policy
-        form.password.errors.extend(str(p) for p in password_problems(form.password.data, policy, username))
+        policy = settings_of().password_policy
+        form.password.errors.extend(translated(p) for p in password_problems(form.password.data, policy, username))
     return any(field.errors for field in form)
 
 
@@ -120,7 +69,7 @@ def registration_problems(form: RegisterForm) -> bool:
 @limiter.limit(auth_rate_limit, methods=["POST"])
 def register():
     form = RegisterForm()
-    form.password.description = password_rule(current_app.extensions["restora.settings"].password_policy)
+    form.password.description = translated_rule(settings_of().password_policy)
     if not form.is_submitted():
         return render_form("auth/register.html", form)
     form.validate()

@@ -19,10 +19,10 @@ from restora.imaging.io import ImageLimits, InvalidImage
 from restora.jobs.models import DONE, QUEUED, RUNNING, Job
 from restora.jobs.queue import submit_job
 from restora.tools import TOOLS, InvalidParams
-from restora.web import settings_of
 from restora.web.access import owned_or_404, owner_object, owner_page
 from restora.web.database import db_session
 from restora.web.executor import executor_for
+from restora.web.extensions import settings_of
 from restora.web.forms_from_params import controls_for, image_param, raw_params_from
 from restora.web.job_views import describe_params, job_json, status_text, tool_text, translate_tool_message
 from restora.web.uploads import (
@@ -56,7 +56,7 @@ def _wants_json() -> bool:
 
 
 def _data_dir() -> Path:
-    return settings_of(current_app).data_dir
+    return settings_of().data_dir
 
 
 def _tool_or_404(name: str):
@@ -101,7 +101,7 @@ def _render_tool(tool, error: str | None = None):
 
 def _check_quota(user_id: int) -> None:
     """The per-person quota (U9) and the waiting-line limits (L2), all from the site's Settings."""
-    settings = settings_of(current_app)
+    settings = settings_of()
     sql = db_session()
     count = sql.scalar(select(func.count()).select_from(Job).where(Job.user_id == user_id))
     if count >= settings.max_jobs_per_user:
@@ -135,7 +135,7 @@ def _accept_upload(tool) -> Job:
     """Decode, check, store and queue one upload; the stored files and the job row commit together."""
     user_id = current_user.id
     _check_quota(user_id)
-    limits = ImageLimits.from_settings(settings_of(current_app))
+    limits = ImageLimits.from_settings(settings_of())
     raw = raw_params_from(tool, request.form)
     image = decode_upload(request.files.get("photo"), limits)
     picture_param = image_param(tool)
@@ -266,7 +266,7 @@ def delete_job(username: str, job_id: str):
 @owner_page
 def history(username: str):
     jobs = db_session().scalars(
-        select(Job).where(Job.user_id == current_user.id).order_by(Job.created_at.desc()).limit(settings_of(current_app).max_jobs_per_user)
+        select(Job).where(Job.user_id == current_user.id).order_by(Job.created_at.desc()).limit(settings_of().max_jobs_per_user)
     ).all()
     rows = [
         (job, describe_params(job), status_text(job.status), _tool_title(job.tool), translate_tool_message(job.error or ""))

@@ -14,6 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from restora.config import Settings
+from restora.migrations import migrate
 from restora.web import create_app
 from restora.web.executor import stop_executor
 from tests.web.mailbox import Mailbox, free_port
@@ -46,6 +47,7 @@ def live_server(tmp_path_factory, mailbox):
     settings = Settings(
         data_dir=data_dir, secret_key="browser-test-key", mail_host="127.0.0.1", mail_port=mailbox.port
     )
+    migrate(settings)
     app = create_app(settings)
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)

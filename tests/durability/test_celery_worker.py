@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from restora.config import Settings
-from restora.jobs.executors import CeleryExecutor
+from restora.jobs.celery_app import CeleryExecutor
 from restora.jobs.models import DONE
 from restora.jobs.runner import RunnerConfig
 from tests.durability.test_worker_crashes import result_files, submit, wait_for
@@ -117,6 +117,7 @@ def child_pids(pid: int) -> list[int]:
 
 def test_an_upload_on_the_web_site_runs_on_a_celery_worker(tmp_path):
     """The whole path with RESTORA_EXECUTOR=celery: web upload -> Redis -> `restora worker` -> result page."""
+    from restora.migrations import migrate
     from restora.web import create_app
     from restora.web.executor import executor_for, stop_executor
     from tests.web.conftest import AuthActions
@@ -126,7 +127,8 @@ def test_an_upload_on_the_web_site_runs_on_a_celery_worker(tmp_path):
     settings = Settings(
         data_dir=data_dir, database_url=db_url, executor="celery", broker_url=BROKER_URL, secret_key="k"
     )
-    app = create_app(settings)  # migrates the database the worker will share
+    migrate(settings)  # the start-up step `restora serve` runs: the worker shares this database
+    app = create_app(settings)
     worker = start_celery_worker(db_url, data_dir, tmp_path / "celery.log")
     try:
         client = app.test_client()

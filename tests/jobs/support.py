@@ -48,8 +48,8 @@ def drop_mariadb_database(name: str) -> None:
 
 
 def create_tables(url: str):
+    import restora.accounts.models  # noqa: F401  (the users table the jobs refer to)
     import restora.jobs.models  # noqa: F401  (the jobs table)
-    import restora.web.models  # noqa: F401  (the users table the jobs refer to)
 
     engine = make_engine(url)
     Base.metadata.drop_all(engine)
@@ -63,7 +63,7 @@ def runner_config(data_dir: Path, lease_seconds: float = 30.0, retry_base_second
 
 
 def add_user(sessions, name: str = "alice") -> int:
-    from restora.web.models import User
+    from restora.accounts.models import User
 
     with sessions.begin() as session:
         user = User(username=name, username_key=name.lower(), email=f"{name}@example.org", password_hash="-")

@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import MetaData, delete
 
 from restora.config import Settings
+from restora.migrations import migrate
 from restora.web import create_app
 from restora.web.database import database
 from restora.web.executor import stop_executor
@@ -96,7 +97,9 @@ def make_app(db_url: str, tmp_path: Path, smtp: Mailbox) -> Callable[..., Flask]
             mail_host="127.0.0.1", mail_port=smtp.port,
         )
         values.update(overrides)
-        app = create_app(Settings(**values))
+        settings = Settings(**values)
+        migrate(settings)  # what `restora serve` does at start-up, before the app exists
+        app = create_app(settings)
         app.config["TESTING"] = True
         apps.append(app)
         return app
@@ -149,8 +152,8 @@ class AuthActions:
 
     def create_user(self, username: str = "alice", password: str = PASSWORD, email: str | None = None,
                     verified: bool = True, active: bool = True):
-        from restora.web.models import User, utcnow
-        from restora.web.passwords import hash_password
+        from restora.accounts.models import User, utcnow
+        from restora.accounts.passwords import hash_password
 
         with database(self.app).sessions() as session:
             user = User(

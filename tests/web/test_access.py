@@ -7,8 +7,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from restora.accounts.usernames import RESERVED_USERNAMES, is_reserved, is_valid_username
 from restora.web.access import KINDS
-from restora.web.usernames import RESERVED_USERNAMES, is_reserved, is_valid_username
 from tests.web.conftest import AuthActions
 from tests.web.routes import routes
 

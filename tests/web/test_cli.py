@@ -88,3 +88,22 @@ def test_serve_starts_gunicorn_and_prints_the_address(tmp_path):
         server.terminate()
         server.wait(timeout=30)
         server.stdout.close()
+
+
+def test_restora_user_manages_accounts_without_loading_the_web_site(tmp_path):
+    """`restora user` uses restora.accounts: neither Flask nor the site is imported (in a fresh process)."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("RESTORA_")},
+           "RESTORA_DATA_DIR": str(tmp_path / "instance")}
+    script = (
+        "import sys; from restora.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit as end:\n    assert end.code == 0, end.code\n"
+        "loaded = sorted(m for m in sys.modules if m == 'flask' or m.startswith(('flask.', 'restora.web')))\n"
+        "print('loaded:', loaded)\n"
+    )
+    created = subprocess.run([sys.executable, "-c", script, "user", "create", "solo", "--email", "solo@example.com",
+                              "--password-stdin"], input=PASSWORD + "\n", env=env, capture_output=True, text=True,
+                             timeout=120)
+    assert "created solo" in created.stdout and "loaded: []" in created.stdout, created.stdout + created.stderr
+    listed = subprocess.run([sys.executable, "-c", script, "user", "list"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert "solo@example.com" in listed.stdout and "loaded: []" in listed.stdout, listed.stdout + listed.stderr

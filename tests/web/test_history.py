@@ -70,7 +70,7 @@ def test_delete_without_a_csrf_token_changes_nothing(client, alice, tmp_path):
 
 
 def id_of(app, username: str) -> int:
-    from restora.web.models import User
+    from restora.accounts.models import User
 
     with database(app).sessions() as session:
         return session.scalar(select(User.id).where(User.username_key == username))

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from restora.web import models
+from restora.accounts import models
+from restora.accounts.models import User
 from restora.web.database import database
-from restora.web.models import User
 from tests.web.conftest import PASSWORD, AuthActions, change_settings
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import create_engine, inspect
 
 import restora.jobs.models  # noqa: F401  (the Job table joins Base.metadata)
 from restora.db import Base
@@ -39,3 +40,18 @@ def test_downgrade_to_nothing_and_back(app):
 def test_starting_twice_is_harmless(make_app):
     make_app()
     make_app()
+
+
+def test_the_site_does_not_migrate_and_refuses_a_database_that_is_not_current(tmp_path):
+    from restora.config import Settings
+    from restora.migrations import DatabaseNotMigrated, migrate
+    from restora.web import create_app
+
+    settings = Settings(data_dir=tmp_path / "instance", secret_key="k")
+    with pytest.raises(DatabaseNotMigrated, match="restora serve"):
+        create_app(settings)
+    engine = create_engine(settings.resolved_database_url())
+    assert set(inspect(engine).get_table_names()) == set()
+    engine.dispose()
+    migrate(settings)
+    create_app(settings)  # at the current schema it starts (no DatabaseNotMigrated)

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from restora.web import models
+from restora.accounts import models
+from restora.accounts.models import EmailCode, User
 from restora.web.database import database
-from restora.web.models import EmailCode, User
 from tests.web.conftest import PASSWORD
 
 

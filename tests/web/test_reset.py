@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from restora.web import models, passwords
+from restora.accounts import models, passwords
 from tests.web.conftest import PASSWORD, AuthActions
 
 NEW_PASSWORD = "a brand new passphrase"

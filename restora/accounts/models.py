@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,7 +20,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-class User(UserMixin, Base):
+class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -39,6 +38,10 @@ class User(UserMixin, Base):
     # Consecutive failed logins and when the last one happened (per-account throttle).
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_failed_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    # The four members Flask-Login asks a user for, written here so this module needs no Flask.
+    is_authenticated = True
+    is_anonymous = False
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

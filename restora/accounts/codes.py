@@ -14,9 +14,9 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from restora.web import models, passwords
-from restora.web.models import EmailCode, User
-from restora.web.passwords import check_password, dummy_hash
+from restora.accounts import models, passwords
+from restora.accounts.models import EmailCode, User
+from restora.accounts.passwords import check_password, dummy_hash
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_WRONG_TRIES = 5

@@ -1,4 +1,4 @@
-"""Usernames: ASCII letters, digits and ``_``, 3 to 32 characters, so a QQ number (5-11 digits) works.
+"""Usernames (and the email pattern): ASCII letters, digits and ``_``, 3 to 32 characters, so a QQ number (5-11 digits) works.
 
 Identity is case-insensitive (``Alice`` and ``alice`` are one account). Names that are, or could become,
 site paths (``login``, ``static``, ``api``, ...) are reserved, because every user's pages live at
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
+from restora.i18n import N_
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_]{3,32}\Z"
-USERNAME_RULE = _l("3 to 32 characters: letters a-z, digits and _ (a QQ number works).")
+USERNAME_RULE = N_("3 to 32 characters: letters a-z, digits and _ (a QQ number works).")
+# Deliberately loose: the emailed code proves the address; this only catches typos such as a missing @.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z"
 
 RESERVED_USERNAMES = frozenset(
     {

@@ -1,4 +1,5 @@
-"""Account operations outside a request (the ``restora user`` command): create, list, disable."""
+"""Account operations the site and ``restora user`` share: create, find, list, enable or disable, and end
+every session of an account. Each works on a given SQLAlchemy session; the caller commits."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ import re
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from restora.web import models
-from restora.web.forms import EMAIL_PATTERN
-from restora.web.models import User
-from restora.web.passwords import hash_password, password_problems
-from restora.web.usernames import is_reserved, is_valid_username, username_key
+from restora.accounts import models
+from restora.accounts.models import User
+from restora.accounts.passwords import hash_password, password_problems
+from restora.accounts.usernames import EMAIL_PATTERN, is_reserved, is_valid_username, username_key
 
 
 class AccountError(ValueError):
@@ -19,7 +19,7 @@ class AccountError(ValueError):
 
 
 def create_account(session: Session, username: str, email: str, password: str, policy: str) -> User:
-    """A verified, active account (an administrator vouches for the address). The caller commits.
+    """A verified, active account (an administrator vouches for the address).
 
     :raises AccountError: for a bad or taken username or email, or a password the policy refuses.
     """
@@ -53,14 +53,25 @@ def find_account(session: Session, username: str) -> User:
     return user
 
 
+def list_accounts(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def end_sessions(user: User) -> None:
+    """Make every login cookie issued to ``user`` so far useless (they carry the old session version)."""
+    user.session_version += 1
+
+
 def set_active(session: Session, username: str, active: bool) -> User:
-    """Enable or disable an account; disabling ends all of its sessions. The caller commits."""
+    """Enable or disable an account; disabling ends all of its sessions."""
     user = find_account(session, username)
     user.active = active
     if not active:
-        user.session_version += 1
+        end_sessions(user)
     return user
 
 
-def list_accounts(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.id)))
+def set_password(user: User, password: str) -> None:
+    """Give ``user`` a new password and end every session that was logged in with the old one."""
+    user.password_hash = hash_password(password)
+    end_sessions(user)

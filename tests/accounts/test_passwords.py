@@ -8,7 +8,7 @@ import time
 import pytest
 from argon2 import extract_parameters
 
-from restora.web.passwords import (
+from restora.accounts.passwords import (
     check_password, common_passwords, hash_password, needs_rehash, password_problems,
 )
 
