@@ -19,7 +19,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from restora.db import Base
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-STATUSES = (QUEUED, RUNNING, DONE, FAILED)
 
 # MariaDB's DATETIME keeps whole seconds unless told otherwise; leases of a few seconds need microseconds.
 Timestamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
@@ -70,10 +69,6 @@ class Job(Base):
     @property
     def params(self) -> dict[str, Any]:
         return json.loads(self.params_json or "{}")
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (DONE, FAILED)
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.tool} {self.status} attempt={self.attempt}>"

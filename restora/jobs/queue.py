@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from restora.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job, new_job_id, utcnow
 
 DEFAULT_MAX_ATTEMPTS = 3
-DEFAULT_LEASE_SECONDS = 60.0
 
 LOST_WORKER_MESSAGE = (
     "the job stopped unexpectedly {attempts} times (the process running it was lost); "
@@ -127,7 +126,7 @@ def new_lease_owner(worker_id: str) -> str:
     return f"{worker_id[:80]}/{uuid.uuid4().hex[:12]}"
 
 
-def claim_next_job(sessions: sessionmaker, worker_id: str, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> Claim | None:
+def claim_next_job(sessions: sessionmaker, worker_id: str, lease_seconds: float) -> Claim | None:
     """Claim the oldest ready job for ``worker_id``, or return None when there is none."""
     now = utcnow()
     token = new_lease_owner(worker_id)
@@ -173,7 +172,7 @@ def claim_next_job(sessions: sessionmaker, worker_id: str, lease_seconds: float 
 
 
 def claim_job(
-    sessions: sessionmaker, job_id: str, worker_id: str, lease_seconds: float = DEFAULT_LEASE_SECONDS
+    sessions: sessionmaker, job_id: str, worker_id: str, lease_seconds: float
 ) -> Claim | None:
     """Claim one named job (a Celery message names its job); None if it is not ready to run.
 
@@ -200,7 +199,7 @@ def _fenced(claim: Claim):
 
 
 def heartbeat(
-    sessions: sessionmaker, claim: Claim, lease_seconds: float = DEFAULT_LEASE_SECONDS, progress: float | None = None
+    sessions: sessionmaker, claim: Claim, lease_seconds: float, progress: float | None = None
 ) -> None:
     """Extend this attempt's lease (and record progress).
 
