@@ -9,9 +9,36 @@ import pytest
 from PIL import Image
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# The shared corpus sits beside the checkout (../shared); tests that need it skip cleanly without it.
+# The shared corpus sits beside the checkout (../shared), not in it: a plain clone has none. Tests that need
+# it are marked ``@pytest.mark.corpus``; without it they are not run, and the run's summary says so.
 SHARED_DIR = REPO_ROOT.parent / "shared"
 PILLOW_CORPUS = SHARED_DIR / "corpus" / "pillow-test-images"
+
+_corpus_not_run: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"corpus: needs the shared corpus at {PILLOW_CORPUS} (not run without it; the summary says so)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if PILLOW_CORPUS.is_dir() and any(PILLOW_CORPUS.iterdir()):
+        return
+    for item in items:
+        if item.get_closest_marker("corpus") is not None:
+            item.add_marker(pytest.mark.skip(reason=f"the shared corpus is not at {PILLOW_CORPUS}"))
+            _corpus_not_run.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if _corpus_not_run:
+        terminalreporter.write_line(
+            f"corpus tests not run: {len(_corpus_not_run)} need the shared corpus at {PILLOW_CORPUS}, which is "
+            f"absent (a plain clone has no ../shared): {', '.join(_corpus_not_run)}",
+            yellow=True,
+        )
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 from argon2 import extract_parameters
@@ -92,11 +91,3 @@ def test_outdated_parameters_need_rehash():
     weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash("correct horse battery")
     assert needs_rehash(weak)
     assert not needs_rehash(hash_password("correct horse battery"))
-
-
-def test_one_verify_takes_between_5_ms_and_1_s():
-    stored = hash_password("correct horse battery")
-    start = time.perf_counter()
-    check_password(stored, "correct horse battery")
-    elapsed = time.perf_counter() - start
-    assert 0.005 < elapsed < 1.0, elapsed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -102,6 +103,7 @@ def test_reserved_names_cover_every_top_level_path(app):
             assert is_reserved(segment), f"/{segment} is a route but not in RESERVED_USERNAMES"
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.text(min_size=1, max_size=40))
 def test_a_valid_username_always_routes_to_its_own_dashboard(app, name):

@@ -64,6 +64,7 @@ def test_duplicate_user_refused(cli_env):
     assert again.exit_code == 1 and "username is already registered" in again.output
 
 
+@pytest.mark.slow
 def test_serve_starts_gunicorn_and_prints_the_address(tmp_path):
     port = free_port()
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("RESTORA_")}, "RESTORA_DATA_DIR": str(tmp_path / "instance")}
@@ -90,6 +91,7 @@ def test_serve_starts_gunicorn_and_prints_the_address(tmp_path):
         server.stdout.close()
 
 
+@pytest.mark.slow
 def test_restora_user_manages_accounts_without_loading_the_web_site(tmp_path):
     """`restora user` uses restora.accounts: neither Flask nor the site is imported (in a fresh process)."""
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("RESTORA_")},

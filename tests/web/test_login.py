@@ -53,6 +53,7 @@ def test_ten_failures_lock_the_account_for_15_minutes(auth, monkeypatch, no_ip_l
     assert auth.login("alice").status_code == 302
 
 
+@pytest.mark.slow
 def test_a_name_without_an_account_locks_the_same_way(auth, app, smtp, no_ip_limit):
     # ASVS 6.3.8: the lock page must not tell a stranger which names have accounts
     auth.create_user("alice")
@@ -251,6 +252,7 @@ def test_every_account_form_is_throttled_per_ip(make_app, smtp, path):
     assert 429 not in statuses[:2] and statuses[2] == 429, statuses
 
 
+@pytest.mark.slow
 def test_an_old_streak_of_failures_starts_again(auth, monkeypatch, no_ip_limit):
     auth.create_user("alice")
     start = models.utcnow()

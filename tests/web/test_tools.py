@@ -116,6 +116,7 @@ def test_bad_uploads_get_a_clear_4xx_and_leave_nothing_behind(client, alice, app
     assert job_count(app) == 0
 
 
+@pytest.mark.slow
 def test_an_upload_over_the_size_limit_is_413_with_a_page(make_app, smtp, tmp_path):
     from tests.web.conftest import AuthActions
 
@@ -170,6 +171,7 @@ def png_header_only(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + chunk(b"IEND", b"")
 
 
+@pytest.mark.slow
 def test_the_page_sees_progress_while_a_slow_job_runs(client, alice, monkeypatch):
     from tests.jobs.tools_for_tests import SlowAdjust
 

@@ -52,6 +52,7 @@ def urls_for(app, username: str, job_id: str) -> list[tuple[str, str, str]]:
     return found
 
 
+@pytest.mark.slow
 def test_alice_can_reach_nothing_of_bobs(app, client, smtp, tmp_path):
     alice = AuthActions(app, client, smtp)
     alice.create_user("alice")

@@ -20,7 +20,7 @@ SAMPLE = 100
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.skipif(not FILES, reason="../shared/corpus/pillow-test-images is not beside this checkout")
+@pytest.mark.corpus
 def test_corpus_uploads_never_give_a_server_error(make_app, smtp, tmp_path):
     from tests.web.conftest import AuthActions
 
