@@ -10,9 +10,12 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+import restora.accounts
 import restora.web
 
 WEB = Path(restora.web.__file__).parent
+# The account rules' texts (marked N_, shown by the site) share the site's catalogue.
+ACCOUNTS = Path(restora.accounts.__file__).parent
 CATALOGUE = WEB / "translations" / "zh" / "LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 FIX = "run `make translations`, fill in the new msgstr entries in messages.po, run it again, commit .po and .mo"
@@ -26,6 +29,10 @@ def strings_in_code() -> set[str]:
         str(WEB), method_map, options_map, keywords=KEYWORDS
     ):
         found.add(message if isinstance(message, str) else message[0])
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ACCOUNTS), [("**.py", "python")], keywords={"N_": None}
+    ):
+        found.add(message)
     return found
 
 
