@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 EDGES = ("fast", "fine")
 
@@ -129,6 +128,7 @@ def _keep_matte(rgb: np.ndarray, mask: np.ndarray, small_rgb: np.ndarray, small_
 
 def make_trimap(mask: np.ndarray, band: int) -> np.ndarray:
     """1 where the mask is sure subject within ``band`` px, 0 where sure background, 0.5 between."""
+    from scipy import ndimage  # here, not at the top: the tool registry imports this module at start-up
     size = 2 * band + 1
     lowest = ndimage.minimum_filter(mask, size=size)
     highest = ndimage.maximum_filter(mask, size=size)
@@ -140,6 +140,7 @@ def make_trimap(mask: np.ndarray, band: int) -> np.ndarray:
 
 def _box(plane: np.ndarray, radius: int) -> np.ndarray:
     """Mean over a (2r+1)² window, edges mirrored."""
+    from scipy import ndimage
     return ndimage.uniform_filter(plane, size=2 * radius + 1, mode="reflect")
 
 

@@ -35,13 +35,8 @@ def test_declaration(tool):
             assert len(param.choice_labels) == len(param.choices), param.name
     assert next(p for p in tool.params if p.name == "color").cli_flag == "--color"
     assert tool.weights == WEIGHTS
+    assert next(p for p in tool.params if p.name == "segmenter").choices == SEGMENTERS
     assert set(id_photo.SIZES) < set(next(p for p in tool.params if p.name == "id_photo").choices)
-
-
-def test_segmenter_names_match_the_segmenters():
-    from restora.tools.background import segment
-
-    assert SEGMENTERS == segment.SEGMENTERS
 
 
 @pytest.mark.parametrize("raw, message", [

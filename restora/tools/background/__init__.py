@@ -20,12 +20,10 @@ from restora.imaging.composite import PICTURE_FITS
 from restora.imaging.matting import EDGES
 from restora.tools.background import id_photo
 from restora.tools.background.compose import BACKGROUNDS, render, values_for_render
+from restora.tools.background.segment import SEGMENTERS, detect_faces, segment  # onnxruntime loads lazily
 from restora.tools.background.weights import WEIGHTS
 from restora.tools.base import BaseTool, InvalidParams, Param, Progress, settings_or_default
 
-# The segmenters' names, as restora.tools.background.segment.SEGMENTERS has them (that module imports
-# onnxruntime, so it is read only when a photo is processed; a test checks the two agree).
-SEGMENTERS = ("auto", "u2netp", "u2net", "person")
 ID_PHOTO_CHOICES = ("none", *(size.key for size in id_photo.ID_SIZES))
 SHEET_CHOICES = ("none", *id_photo.SHEETS)
 SEGMENT_SHARE = 0.6  # of the progress bar: the segmenter is most of the time
@@ -102,8 +100,6 @@ class Background(BaseTool):
 
     def run(self, image: Image.Image, *, progress: Progress | None = None, settings=None, segmenter: str = "auto",
             keep: tuple[int, int, int, int] | None = None, **params: Any) -> Image.Image:
-        from restora.tools.background.segment import detect_faces, segment
-
         rgb = np.asarray(image.convert("RGB"))  # the input's alpha is ignored on purpose
         report = progress or (lambda fraction: None)
         rendered = values_for_render({**{p.name: p.default for p in self.params}, **params})
