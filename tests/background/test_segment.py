@@ -123,6 +123,22 @@ def test_keep_box_on_the_cup(two_subjects: np.ndarray, settings: Settings) -> No
     assert iou(alpha[:, :600] > 0.5, saucer) > 0.8
 
 
+@pytest.mark.slow
+def test_strokes_remove_one_subject_and_keep_the_other(two_subjects: np.ndarray, settings: Settings) -> None:
+    strokes = np.zeros(two_subjects.shape[:2], np.int8)
+    strokes[150:300, 150:450] = -1  # a remove stroke across the cup and saucer
+    strokes[200:210, 800:1000] = 1  # a keep stroke across the cat's face
+    alpha = segment(two_subjects, "u2netp", settings=settings, strokes=strokes).alpha
+    assert np.all(alpha[strokes < 0] == 0.0) and np.all(alpha[strokes > 0] == 1.0)
+    assert alpha[:, :600].mean() < 0.02  # the whole cup went with the stroke, its soft rim too
+    assert alpha[100:350, 750:1050].mean() > 0.9
+
+
+def test_strokes_of_another_size_are_refused(coffee: np.ndarray, settings: Settings) -> None:
+    with pytest.raises(InvalidParams, match="strokes"):
+        segment(coffee, "u2netp", settings=settings, strokes=np.zeros((10, 10), np.int8))
+
+
 def test_keep_box_outside_the_photo_is_refused(coffee: np.ndarray, settings: Settings) -> None:
     with pytest.raises(InvalidParams, match="outside"):
         segment(coffee, "u2netp", settings=settings, keep_box=(700, 10, 50, 50))

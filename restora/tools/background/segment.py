@@ -7,7 +7,8 @@
 - ``auto``: ``person`` when a face is large enough for the photo to be a portrait, else ``u2netp``.
 
 With ``keep_box`` the segmenter looks only at the box (plus a margin), and GrabCut, seeded from its mask,
-decides the pixels it was unsure of; nothing outside the box is kept. The mask is returned at full
+decides the pixels it was unsure of; nothing outside the box is kept. ``strokes`` (keep / remove brush
+marks, with or without a box) are certain foreground / background for GrabCut and win over everything. The mask is returned at full
 resolution; edges and compositing are the caller's (``restora.tools.background``).
 """
 
@@ -51,10 +52,12 @@ def segment(
     keep_box: Box | None = None,
     progress: Progress | None = None,
     cached: Callable[[Any, Callable[[], Any]], Any] | None = None,
+    strokes: np.ndarray | None = None,
 ) -> Segmentation:
     """The subject's mask for an H×W×3 uint8 picture.
 
     ``cached`` is the tool's ``self.cached`` (built onnxruntime sessions are shared); None builds each time.
+    ``strokes``: H×W int array painted by the user, > 0 keep, < 0 remove, 0 no wish.
 
     :raises InvalidParams: for an unknown segmenter or a box outside the photo.
     :raises restora.weights.MissingWeights: when the segmenter's weights are not here (``u2net`` until fetched).
@@ -63,21 +66,25 @@ def segment(
         raise ValueError(f"segment needs an H×W×3 uint8 picture, got {rgb.dtype} {rgb.shape}")
     if segmenter not in SEGMENTERS:
         raise InvalidParams(f"the segmenter must be one of {', '.join(SEGMENTERS)}, not {segmenter!r}")
+    if strokes is not None and strokes.shape != rgb.shape[:2]:
+        raise InvalidParams(f"the keep/remove strokes are {strokes.shape[1]}×{strokes.shape[0]}, the photo {rgb.shape[1]}×{rgb.shape[0]}")
     report = progress or (lambda fraction: None)
     settings = settings_or_default(settings)
-    if keep_box is None:
+    if keep_box is None and (strokes is None or not strokes.any()):
         result = _segment_whole(rgb, segmenter, settings, cached)
         report(1.0)
         return result
-    box = _clip_box(keep_box, rgb.shape)
+    height, width = rgb.shape[:2]
+    box = _clip_box(keep_box, rgb.shape) if keep_box is not None else (0, 0, width, height)
     x0, y0, x1, y1 = _with_margin(box, rgb.shape)
     crop = rgb[y0:y1, x0:x1]
     inner = _segment_whole(crop, segmenter, settings, cached)
     report(0.7)
     bx, by, bw, bh = box
     local_box = (bx - x0, by - y0, bw, bh)
+    local_strokes = None if strokes is None else strokes[y0:y1, x0:x1]
     alpha = np.zeros(rgb.shape[:2], np.float32)
-    alpha[y0:y1, x0:x1] = refine_in_box(crop, inner.alpha, local_box)
+    alpha[y0:y1, x0:x1] = refine_in_box(crop, inner.alpha, local_box, local_strokes)
     faces = [(x + x0, y + y0, w, h) for x, y, w, h in inner.faces]
     report(1.0)
     return Segmentation(alpha, inner.segmenter, faces)
@@ -197,13 +204,15 @@ def _with_margin(box: Box, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
     return max(0, x - mx), max(0, y - my), min(width, x + w + mx), min(height, y + h + my)
 
 
-def refine_in_box(rgb: np.ndarray, alpha: np.ndarray, box: Box) -> np.ndarray:
-    """``alpha`` corrected by GrabCut inside ``box`` and zero outside it.
+def refine_in_box(rgb: np.ndarray, alpha: np.ndarray, box: Box, strokes: np.ndarray | None = None) -> np.ndarray:
+    """``alpha`` corrected by GrabCut inside ``box`` and zero outside it; ``strokes`` > 0 kept, < 0 removed.
 
-    GrabCut starts from the net: outside the box is certain background, the net's confident interior is
-    certain foreground, the rest is "probably" what the net says. Where GrabCut and the net agree the net's
-    soft edge is kept; where they disagree GrabCut's (feathered) answer wins, so a subject the net half
-    missed is filled in and a salient neighbour that pokes into the box is cut away.
+    GrabCut starts from the net: outside the box, and far from anything the net kept, is certain background;
+    the net's confident interior is certain foreground; the band around the net's outline is "probably" what
+    the net says. Where GrabCut and the net agree the net's soft edge is kept; where they disagree GrabCut's
+    (feathered) answer wins, so a subject the net half missed is filled in and a salient neighbour poking
+    into the box is cut away. A remove stroke on something the net kept turns that whole part (its
+    connected piece of the net's mask) to "probably background", unless a keep stroke touches it too.
     """
     import cv2
 
@@ -213,33 +222,64 @@ def refine_in_box(rgb: np.ndarray, alpha: np.ndarray, box: Box) -> np.ndarray:
     inside[y : y + h, x : x + w] = True
     scale = min(1.0, GRABCUT_SIDE / max(height, width))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
+
+    def shrink(plane: np.ndarray) -> np.ndarray:
+        # INTER_AREA then "> 0": a thin stroke survives the shrink as long as it covers part of a pixel
+        return cv2.resize(plane.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+
     small_rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
     small_alpha = cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
     small_inside = cv2.resize(inside.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST).astype(bool)
-    mask = np.full(small_alpha.shape, cv2.GC_BGD, np.uint8)
-    mask[small_inside] = np.where(small_alpha[small_inside] >= 0.5, cv2.GC_PR_FGD, cv2.GC_PR_BGD)
-    sure = cv2.erode((small_alpha > 0.9).astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
-    mask[sure & small_inside] = cv2.GC_FGD
-    foreground_seeds = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
-    background_seeds = np.isin(mask, (cv2.GC_BGD, cv2.GC_PR_BGD))
-    if foreground_seeds.sum() < 0.01 * small_inside.sum():
-        # The net found nothing here: let GrabCut guess from the box alone, as in its original use.
+    kept = small_alpha >= 0.5
+    keep = remove = None
+    unwanted = np.zeros_like(kept)
+    small_keep = small_remove = np.zeros_like(kept)
+    if strokes is not None:
+        keep, remove = strokes > 0, strokes < 0
+        small_keep, small_remove = shrink(keep), shrink(remove)
+        _, parts = cv2.connectedComponents(kept.astype(np.uint8), connectivity=8)
+        labels = np.setdiff1d(np.unique(parts[small_remove]), np.unique(parts[small_keep]))
+        unwanted = np.isin(parts, labels[labels > 0])
+    wanted = (kept & ~unwanted) | small_keep
+    mask = np.full(size[::-1], cv2.GC_BGD, np.uint8)
+    if wanted[small_inside].sum() < 0.01 * small_inside.sum():
+        # The net kept nothing here: let GrabCut guess from the box alone, as in its original use.
         mask[small_inside] = cv2.GC_PR_FGD
-        foreground_seeds = small_inside
-    if not foreground_seeds.any() or not background_seeds.any():
-        return np.where(inside, alpha, 0.0).astype(np.float32)  # nothing to tell apart: the net's mask stands
+    else:
+        # GrabCut may move the outline by up to a band's width: further out, the net's "background" stands
+        # (without this, a whole-photo refinement grew the subject into a background of similar colours).
+        reach = max(8, round(0.08 * max(size)))
+        near = cv2.dilate(wanted.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2))
+        mask[small_inside & near.astype(bool)] = cv2.GC_PR_BGD
+        mask[small_inside & wanted] = cv2.GC_PR_FGD
+        sure = cv2.erode((small_alpha > 0.9).astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+        mask[small_inside & sure & ~unwanted] = cv2.GC_FGD
+    mask[small_inside & unwanted] = cv2.GC_PR_BGD
+    mask[small_inside & small_keep] = cv2.GC_FGD
+    mask[small_remove] = cv2.GC_BGD
+    if not np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).any() or not np.isin(mask, (cv2.GC_BGD, cv2.GC_PR_BGD)).any():
+        return _finish(alpha, inside, keep, remove)  # nothing to tell apart: the net's mask stands
     models = (np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64))
     try:
         cv2.grabCut(small_rgb, mask, None, *models, GRABCUT_ROUNDS, cv2.GC_INIT_WITH_MASK)
     except cv2.error:  # a degenerate colour model (a flat box): keep the net's answer
-        return np.where(inside, alpha, 0.0).astype(np.float32)
+        return _finish(alpha, inside, keep, remove)
     chosen = _main_components(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)))
     soft = cv2.resize(chosen.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
     feather = max(1.0, 0.5 / scale)  # about half a GrabCut pixel: hides the upsampling staircase
     soft = cv2.GaussianBlur(soft, (0, 0), feather)
-    agree = (alpha >= 0.5) == (soft >= 0.5)
-    refined = np.where(agree, alpha, soft)
-    return np.where(inside, refined, 0.0).astype(np.float32)
+    trust_grabcut = (alpha >= 0.5) != (soft >= 0.5)
+    if unwanted.any():  # the removed part's soft rim too, which the net and GrabCut both call background
+        rim = max(2, round(0.02 * max(size)))  # U²-Net's 320-px mask, enlarged, fades over several pixels
+        grown = cv2.dilate(unwanted.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1,) * 2))
+        trust_grabcut |= cv2.resize(grown, (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
+    return _finish(np.where(trust_grabcut, soft, alpha), inside, keep, remove)
+
+
+def _finish(alpha: np.ndarray, inside: np.ndarray, keep: np.ndarray | None, remove: np.ndarray | None) -> np.ndarray:
+    if keep is not None and remove is not None:
+        alpha = np.where(keep, 1.0, np.where(remove, 0.0, alpha))  # the user's strokes are final
+    return np.where(inside, alpha, 0.0).astype(np.float32)
 
 
 def _main_components(foreground: np.ndarray) -> np.ndarray:
