@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from restora.imaging.colour import luma, rgb_to_yuv, yuv_to_rgb
+from restora.imaging.colour import luma, yuv_to_rgb
 from restora.imaging.metrics import psnr
 from restora.nets.colorize import ColorizeCritic, ColorizeGenerator, ColorizeNetConfig, CriticConfig
 from restora.tools.colorize.data import BatchConfig, PhotoSet
@@ -203,23 +203,10 @@ class ColorizeTrainer:
 
     # --- validation ------------------------------------------------------------------------------
     def validate(self, photos: list[np.ndarray]) -> dict:
-        """Mean PSNR gain over the grey image and colourfulness relative to the originals'."""
         self.generator.eval()
-        gains, ours, originals, samples = [], [], [], []
-        for rgb in photos:
-            original = rgb.astype(np.float32) / 255
-            y = luma(rgb)
-            uv = predict_chroma(y, self.generator, self.config.render_size)
-            result = yuv_to_rgb(np.dstack([y, uv]))
-            grey = np.repeat(y[..., None], 3, axis=2).clip(0, 1)
-            gains.append(psnr(original, result) - psnr(original, grey))
-            ours.append(colourfulness(result))
-            originals.append(colourfulness(original))
-            samples.append((grey, result, original))
+        scores = score_generator(self.generator, photos, self.config.render_size, self.config.colour_weight)
         self.generator.train()
-        gain, ratio = float(np.mean(gains)), float(np.mean(ours) / np.mean(originals))
-        score = gain + self.config.colour_weight * min(ratio, 1.0)
-        return {"val_gain_db": gain, "val_colourfulness": ratio, "val_score": score, "samples": samples[:4]}
+        return scores
 
     # --- state ---------------------------------------------------------------------------------
     def state(self) -> dict:
@@ -240,6 +227,24 @@ class ColorizeTrainer:
         if self.phase != "done":
             self.g_opt.load_state_dict(state["optimizers"]["generator"])
             self.d_opt.load_state_dict(state["optimizers"]["critic"])
+
+
+def score_generator(net: ColorizeGenerator, photos: list[np.ndarray], render_size: int, colour_weight: float) -> dict:
+    """Mean PSNR gain over the grey image, mean colourfulness over the originals' mean, and the inflection
+    score (gain + colour_weight · min(ratio, 1)) of ``net`` (in eval mode) on uint8 RGB photos."""
+    gains, ours, originals, samples = [], [], [], []
+    for rgb in photos:
+        original = rgb.astype(np.float32) / 255
+        y = luma(rgb)
+        result = yuv_to_rgb(np.dstack([y, predict_chroma(y, net, render_size)]))
+        grey = np.repeat(y[..., None], 3, axis=2).clip(0, 1)
+        gains.append(psnr(original, result) - psnr(original, grey))
+        ours.append(colourfulness(result))
+        originals.append(colourfulness(original))
+        samples.append((grey, result, original))
+    gain, ratio = float(np.mean(gains)), float(np.mean(ours) / np.mean(originals))
+    return {"val_gain_db": gain, "val_colourfulness": ratio, "val_score": gain + colour_weight * min(ratio, 1.0),
+            "worst_gain_db": float(np.min(gains)), "samples": samples[:4]}
 
 
 # --- the run -------------------------------------------------------------------------------------------
@@ -337,7 +342,7 @@ def train_colorize(config: ColorizeTrainConfig, data_dir: Path, out_dir: Path, r
         scores = trainer.validate(val_photos)
         save_sample_grid(scores.pop("samples"), out_dir / "samples.png")
         row = {"step": trainer.step, "phase": trainer.phase, "phase_step": trainer.phase_step,
-               "elapsed_s": round(trainer.elapsed, 1), **{k: round(v, 4) for k, v in scores.items()}}
+               "elapsed_s": round(trainer.elapsed, 1), **{k: round(v, 4) for k, v in scores.items() if k in CSV_FIELDS}}
         log.write(row)
         return scores
 

@@ -1,0 +1,75 @@
+"""What each NoGAN phase bought: the run's checkpoints scored on every validation photo of the set.
+
+Usage: .venv/bin/python docs/training/colorize_phases.py RUN_DIR [--data data/colorize] [--side 512]
+Scores the generator after phase 1 (generator_phase.pt), after the critic phase (gan_000000.pt: the same
+generator, phases 1-2), every kept GAN checkpoint and the picked inflection point, next to two baselines
+(the grey image, and a uniform sepia tone at the photo's own Y), at render size 256: mean PSNR gain over
+grey (dB), worst gain, colourfulness relative to the originals (Hasler-Süsstrunk, ratio of means).
+The validation photos are the set's ``val`` split (never trained on; not the evaluation photos).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from restora.imaging.colour import luma, rgb_to_yuv, yuv_to_rgb
+from restora.imaging.metrics import psnr
+from restora.tools.colorize.data import load_rgb
+from restora.tools.colorize.export import load_run_generator
+from restora.tools.colorize.losses import colourfulness
+from restora.tools.colorize.photos import read_photo_manifest
+from restora.tools.colorize.training import score_generator
+
+SEPIA = np.array([[[162, 138, 101]]], np.uint8)  # a mid sepia print tone
+
+
+def sepia_scores(photos: list[np.ndarray]) -> dict:
+    uv = rgb_to_yuv(SEPIA)[0, 0, 1:]
+    gains, ours, originals = [], [], []
+    for rgb in photos:
+        original = rgb.astype(np.float32) / 255
+        y = luma(rgb)
+        result = yuv_to_rgb(np.dstack([y, np.broadcast_to(uv, (*y.shape, 2))]))
+        grey = np.repeat(y[..., None], 3, axis=2).clip(0, 1)
+        gains.append(psnr(original, result) - psnr(original, grey))
+        ours.append(colourfulness(result))
+        originals.append(colourfulness(original))
+    return {"val_gain_db": float(np.mean(gains)), "worst_gain_db": float(np.min(gains)),
+            "val_colourfulness": float(np.mean(ours) / np.mean(originals))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("run", type=Path)
+    parser.add_argument("--data", type=Path, default=Path("data/colorize"))
+    parser.add_argument("--side", type=int, default=512)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    photos = [load_rgb(args.data / e.file, args.side) for e in read_photo_manifest(args.data) if e.split == "val"]
+    rows = {"grey": {"val_gain_db": 0.0, "worst_gain_db": 0.0, "val_colourfulness": 0.0},
+            "uniform sepia": sepia_scores(photos)}
+    folder = args.run / "checkpoints"
+    names = ["generator_phase.pt", *sorted(p.name for p in folder.glob("gan_*.pt")), "inflection.pt"]
+    for name in names:
+        if (folder / name).exists():
+            net, state = load_run_generator(folder / name)
+            scores = score_generator(net, photos, 256, 2.0)
+            scores.pop("samples")
+            rows[f"{name} (step {state['step']})"] = scores
+    print(f"{len(photos)} validation photos at {args.side} px, render size 256")
+    print("| generator | PSNR gain over grey (dB) | worst (dB) | colourfulness / originals' |")
+    print("|---|---|---|---|")
+    for name, s in rows.items():
+        print(f"| {name} | {s['val_gain_db']:+.2f} | {s['worst_gain_db']:+.2f} | {s['val_colourfulness']:.2f} |")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
