@@ -55,6 +55,25 @@ def test_refusals(tool, raw, message):
         tool.validate(raw)
 
 
+def test_a_missing_u2net_is_reported_by_prepare(tool, tmp_path):
+    from restora.config import Settings
+    from restora.weights import MissingWeights
+
+    with pytest.raises(MissingWeights, match="restora models fetch u2net"):
+        tool.prepare(settings=Settings(models_dir=tmp_path), segmenter="u2net")
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a picture\n"])
+def test_a_background_file_that_is_not_a_picture_is_refused(tmp_path, content):
+    # Fronts read the background picture through the one image door before the tool sees it.
+    from restora.imaging.io import InvalidImage, load_image
+
+    path = tmp_path / "background.jpg"
+    path.write_bytes(content)
+    with pytest.raises(InvalidImage):
+        load_image(path)
+
+
 def test_defaults_are_a_white_background(tool):
     values = tool.validate({})
     assert values["background"] == "colour" and values["color"] == "white" and values["edges"] == "fast"

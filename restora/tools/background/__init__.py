@@ -94,8 +94,10 @@ class Background(BaseTool):
     def prepare(self, *, settings=None, **params: Any) -> None:
         """Report a missing U²-Net file before any photo is read (the other segmenters check their own)."""
         if params.get("segmenter") in ("u2netp", "u2net"):
-            from restora.weights import find_weights
+            from restora.weights import find_weights, register_entry
 
+            for entry in self.weights:  # a tool used without the registry (a script) has not registered them
+                register_entry(entry)
             find_weights(params["segmenter"], self.name, settings_or_default(settings))
 
     def run(self, image: Image.Image, *, progress: Progress | None = None, settings=None, segmenter: str = "auto",
