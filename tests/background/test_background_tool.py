@@ -119,7 +119,7 @@ def test_golden_image():
         pytest.fail(f"background output differs from {GOLDEN.name}; the pair is in {RESULTS}")
 
 
-def test_id_photo_through_render_with_a_constructed_mask():
+def test_id_photo_through_render_with_a_constructed_mask(tmp_path):
     rgb = data.astronaut()
     alpha = np.zeros((512, 512), np.float32)
     alpha[ASTRONAUT_CROWN:, 130:320] = 1.0
@@ -128,6 +128,11 @@ def test_id_photo_through_render_with_a_constructed_mask():
     assert result.info["dpi"] == (300, 300)
     assert result.info["restora_max_kb"] == 40 and 10 <= result.info["restora_jpeg_quality"] <= 95
     assert np.asarray(result)[2, 2].tolist() == list(ID_COLOURS["red"])
+    from restora.imaging.io import save_image
+
+    for name in ("id.jpg", "id.png"):  # the one save path keeps the print resolution
+        with Image.open(save_image(result, tmp_path / name)) as saved:
+            assert tuple(round(v) for v in saved.info["dpi"]) == (300, 300)
     sheet = compose.render(rgb, alpha, [(177, 65, 95, 95)], id_photo_size="us-passport", sheet="6inch")
     assert sheet.size in ((1200, 1800), (1800, 1200)) and sheet.info["dpi"] == (300, 300)
 
