@@ -22,16 +22,11 @@ def imports_of(path: Path, known: set[str]) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+            found.update(alias.name for alias in node.names if alias.name in known)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             # `from restora.web import auth` names the module restora.web.auth; `from x import f` names x.
-            names = [f"{node.module}.{alias.name}" for alias in node.names] + [node.module]
-        else:
-            continue
-        for name in names:
-            if name in known:
-                found.add(name)
-                break
+            modules = {f"{node.module}.{alias.name}" for alias in node.names} & known
+            found.update(modules or ({node.module} & known))
     return found
 
 
