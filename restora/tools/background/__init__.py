@@ -18,14 +18,14 @@ from PIL import Image
 from restora.i18n import N_
 from restora.imaging.composite import PICTURE_FITS
 from restora.imaging.matting import EDGES
-from restora.tools.background import id_photo
-from restora.tools.background.compose import BACKGROUNDS, render, values_for_render
+from restora.tools.background import id_photo as id_photo_rules  # `id_photo` is also a parameter
+from restora.tools.background.compose import BACKGROUNDS, render
 from restora.tools.background.segment import SEGMENTERS, detect_faces, segment  # onnxruntime loads lazily
 from restora.tools.background.weights import WEIGHTS
 from restora.tools.base import BaseTool, InvalidParams, Param, Progress, settings_or_default
 
-ID_PHOTO_CHOICES = ("none", *(size.key for size in id_photo.ID_SIZES))
-SHEET_CHOICES = ("none", *id_photo.SHEETS)
+ID_PHOTO_CHOICES = ("none", *(size.key for size in id_photo_rules.ID_SIZES))
+SHEET_CHOICES = ("none", *id_photo_rules.SHEETS)
 SEGMENT_SHARE = 0.6  # of the progress bar: the segmenter is most of the time
 
 BACKGROUND_PARAMS = (
@@ -58,7 +58,7 @@ BACKGROUND_PARAMS = (
           help=N_("return the mask as a picture: the subject white on black")),
     Param("id_photo", "choice", default="none", label=N_("ID photo size"),
           help=N_("crop to a standard ID-photo size at 300 dpi, the head sized and placed as the standard asks"),
-          choices=ID_PHOTO_CHOICES, choice_labels=(N_("None"), *(size.label for size in id_photo.ID_SIZES))),
+          choices=ID_PHOTO_CHOICES, choice_labels=(N_("None"), *(size.label for size in id_photo_rules.ID_SIZES))),
     Param("sheet", "choice", default="none", label=N_("Print sheet"),
           help=N_("6inch: as many copies of the ID photo as fit on a 4×6 in print, with cut lines"),
           choices=SHEET_CHOICES, choice_labels=(N_("None"), N_("4×6 in print"))),
@@ -101,16 +101,19 @@ class Background(BaseTool):
             find_weights(params["segmenter"], self.name, settings_or_default(settings))
 
     def run(self, image: Image.Image, *, progress: Progress | None = None, settings=None, segmenter: str = "auto",
-            keep: tuple[int, int, int, int] | None = None, **params: Any) -> Image.Image:
+            background: str = "colour", color: str = "white", color2: str = "blue", picture: Image.Image | None = None,
+            picture_fit: str = "cover", edges: str = "fast", keep: tuple[int, int, int, int] | None = None,
+            mask_only: bool = False, id_photo: str = "none", sheet: str = "none", max_kb: int = 0) -> Image.Image:
         rgb = np.asarray(image.convert("RGB"))  # the input's alpha is ignored on purpose
         report = progress or (lambda fraction: None)
-        rendered = values_for_render({**{p.name: p.default for p in self.params}, **params})
         faces: list = []
-        if rendered["id_photo_size"] != "none":
+        if id_photo != "none":
             # Looked for first, so a photo without exactly one face is refused before the segmenter runs.
-            faces = [id_photo.the_one_face(detect_faces(rgb))]
+            faces = [id_photo_rules.the_one_face(detect_faces(rgb))]
         found = segment(rgb, segmenter, settings=settings_or_default(settings), keep_box=keep,
                         progress=lambda f: report(SEGMENT_SHARE * f), cached=self.cached)
         report(SEGMENT_SHARE)
-        return render(rgb, found.alpha, faces, soft_matte=found.segmenter == "person", **rendered,
+        return render(rgb, found.alpha, faces, background=background, color=color, color2=color2, picture=picture,
+                      picture_fit=picture_fit, edges=edges, mask_only=mask_only, id_photo_size=id_photo, sheet=sheet,
+                      max_kb=max_kb, soft_matte=found.segmenter == "person",
                       progress=lambda f: report(SEGMENT_SHARE + (1 - SEGMENT_SHARE) * f))

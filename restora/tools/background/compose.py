@@ -6,8 +6,6 @@ Kept apart from the segmenters so it can be run (and tested) with any mask: the 
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from PIL import Image
 
@@ -90,10 +88,3 @@ def _id_photo(rgb: np.ndarray, matte: matting.Matte, faces: list, size: id_photo
     placed = composite.composite(layers[..., :3], layers[..., 3].astype(np.float32) / 255.0, backdrop)
     return Image.fromarray(np.dstack([placed, layers[..., 3]]), "RGBA"), placement
 
-
-def values_for_render(values: dict[str, Any]) -> dict[str, Any]:
-    """The tool's validated parameters as ``render``'s keywords (the segmenter's own are left out)."""
-    keys = ("background", "color", "color2", "picture", "picture_fit", "edges", "mask_only", "sheet", "max_kb")
-    rendered = {key: values[key] for key in keys if key in values}
-    rendered["id_photo_size"] = values.get("id_photo", "none")
-    return rendered
