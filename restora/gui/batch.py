@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 
 from restora.gui.errors import problem_for
 from restora.gui.texts import duration, text
-from restora.gui.worker import Cancelled, Task
+from restora.gui.engine import Cancelled, ProblemRaised, ToolProcess
+from restora.gui.worker import Task
 from restora.i18n import N_
 
 PER_PHOTO_KINDS = ("hints", "box")  # parameters drawn on one photo; not carried over to a batch
@@ -30,16 +31,16 @@ def find_photos(folder: Path) -> list[tuple[Path, Path]]:
     return expand_inputs([folder], recursive=False)
 
 
-def run_batch(tool, params: dict[str, Any], settings, files: list[tuple[Path, Path]], out: Path, progress,
+def run_batch(engine, tool, params: dict[str, Any], settings, files: list[tuple[Path, Path]], out: Path, progress,
               note) -> tuple[int, int]:
-    """Run ``tool`` on each file into ``out`` (same relative name); note(("running"|"done"|"failed", i, why)).
+    """Run ``tool`` (in ``engine``, a ToolProcess) on each file into ``out`` (same relative name);
+    note(("running"|"done"|"failed", i, why)) per file.
 
-    Returns (done, failed). :raises WeightsError: before the first file, when the weights are missing.
+    Returns (done, failed). :raises ProblemRaised: for missing weights, which every file would meet.
     """
     from restora.imaging.io import ImageLimits, load_image, save_image
 
     limits = ImageLimits.from_settings(settings)
-    tool.prepare(settings=settings, **params)
     done = failed = 0
     for index, (source, relative) in enumerate(files):
         note(("running", index, ""))
@@ -49,11 +50,16 @@ def run_batch(tool, params: dict[str, Any], settings, files: list[tuple[Path, Pa
 
         try:
             image = load_image(source, limits)
-            result = tool.run(image, progress=photo_progress, settings=settings, **params)
+            result = engine.run(tool, image, params, settings, photo_progress)
             save_image(result, out / relative)
         except Cancelled:
             raise
-        except Exception as exc:  # this file only: say why and go on to the next
+        except ProblemRaised as exc:
+            failed += 1
+            note(("failed", index, exc.problem.message))
+            if exc.problem.kind == "weights":
+                raise  # every file would fail alike: stop, and say it once in a dialog
+        except Exception as exc:  # this file only (a refused image, a crashed tool): say why, go on
             failed += 1
             note(("failed", index, problem_for(exc).message))
         else:
@@ -69,6 +75,7 @@ class BatchDialog(QDialog):
         self.main = window
         self.language = lang = window.language
         self.task: Task | None = None
+        self.engine = ToolProcess()  # its own, so a batch and a run in the window do not wait on each other
         self.files: list[tuple[Path, Path]] = []
         self.done_count = self.failed_count = 0
         self.setWindowTitle(text(N_("Batch"), lang))
@@ -127,7 +134,7 @@ class BatchDialog(QDialog):
         self.tool_label.setText(text(tool.title, self.language, tool))
 
     def start(self) -> Task | None:
-        window, lang = self.main, self.language
+        window = self.main
         source, out = Path(self.input.text()).expanduser(), Path(self.output.text()).expanduser()
         self._list_files()
         if not self.files:
@@ -149,7 +156,8 @@ class BatchDialog(QDialog):
             return None
         files = list(self.files)
         self.done_count = self.failed_count = 0
-        self.task = Task(lambda progress, note: run_batch(tool, params, settings, files, out, progress, note))
+        engine = self.engine
+        self.task = Task(lambda progress, note: run_batch(engine, tool, params, settings, files, out, progress, note))
         worker = self.task.worker
         worker.noted.connect(self._noted)
         worker.progressed.connect(self._progressed)
@@ -195,6 +203,7 @@ class BatchDialog(QDialog):
         if self.task is not None:
             self.task.cancel()
             self.task.wait()
+        self.engine.close()
         super().closeEvent(event)
 
 

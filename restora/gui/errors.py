@@ -17,15 +17,20 @@ log = logging.getLogger(__name__)
 class Problem:
     title: str  # an N_ text, translated where it is shown
     message: str  # already in plain words (a tool's refusal, the weights' how-to-get)
-    kind: str  # "image" | "params" | "weights" | "memory" | "bug"
+    kind: str  # "image" | "params" | "weights" | "memory" | "crash" | "bug"
 
 
 def problem_for(exc: BaseException) -> Problem:
     """What to tell the user about ``exc``; unexpected errors are logged with their traceback."""
+    from restora.gui.engine import ProblemRaised, ToolCrashed
     from restora.imaging.io import InvalidImage
     from restora.tools.base import InvalidParams
     from restora.weights import WeightsError
 
+    if isinstance(exc, ProblemRaised):  # already put in words by the tool process
+        return exc.problem
+    if isinstance(exc, ToolCrashed):
+        return Problem(N_("The tool failed"), _capital(str(exc)), "crash")
     if isinstance(exc, InvalidImage):
         return Problem(N_("This photo cannot be opened"), _capital(str(exc)), "image")
     if isinstance(exc, WeightsError):  # MissingWeights says where it looked and how to get them

@@ -43,6 +43,9 @@ class Control:
     def set_value(self, value: Any) -> None:
         raise NotImplementedError
 
+    def detach(self) -> None:
+        """Let go of what outlives the form (the window's overlay) before the form is thrown away."""
+
 
 class ChoiceControl(Control):
     def __init__(self, param: Param, tool: Tool, language: str) -> None:
@@ -289,6 +292,9 @@ class BoxControl(Control):
         column.addWidget(self.edit)
         super().__init__(param, widget)
 
+    def detach(self) -> None:
+        self.overlay.changed.disconnect(self._from_overlay)
+
     def _from_overlay(self) -> None:
         box = self.overlay.box_value()
         wanted = "" if box is None else ",".join(str(v) for v in box)
@@ -378,6 +384,10 @@ class ParamForm(QWidget):
 
     def set_value(self, name: str, value: Any) -> None:
         self.controls[name].set_value(value)
+
+    def detach(self) -> None:
+        for control in self.controls.values():
+            control.detach()
 
 
 def make_control(param: Param, tool: Tool, language: str, overlay: Overlay) -> Control:

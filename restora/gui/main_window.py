@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from restora.gui.compare_widget import CompareView
+from restora.gui.engine import ToolProcess
 from restora.gui.errors import Problem, problem_for
 from restora.gui.form import IMAGE_FILTER, ParamForm
 from restora.gui.overlay import Overlay
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.language = self.settings.language
         self.photos: list[Photo] = []
         self.task: Task | None = None
+        self.engine = ToolProcess()  # tools run in their own process, started at the first run
         self.opening: list[Task] = []  # photos being decoded, off the UI thread
         self.saving: Task | None = None
         self._saving_to: tuple[Photo, Any, Path] | None = None
@@ -166,6 +168,8 @@ class MainWindow(QMainWindow):
     def _build_form(self) -> None:
         old = self.form.values() if self.form is not None and self.form.tool is self.tool else None
         self.overlay.set_mode("none")
+        if self.form is not None:
+            self.form.detach()
         self.form = ParamForm(self.tool, self.language, self.overlay)
         self.form.problem.connect(self.show_problem)
         for name, value in (old or {}).items():  # a language change keeps what the user set
@@ -333,10 +337,10 @@ class MainWindow(QMainWindow):
             return None
         image = photo.current
 
+        engine = self.engine
+
         def work(progress, note) -> Any:
-            tool.prepare(settings=settings, **params)  # missing weights: reported before any pixel work
-            progress(0.0)
-            result = tool.run(image, progress=progress, settings=settings, **params)
+            result = engine.run(tool, image, params, settings, progress)  # in the tool process
             return result, Pyramid.of(result)  # the screen's copy too, so the UI thread only draws it
 
         self.task = Task(work)
@@ -477,7 +481,7 @@ class MainWindow(QMainWindow):
             self.problem_box.close()
         box = QMessageBox(QMessageBox.Icon.Warning, text(problem.title, self.language),
                           text(problem.message, self.language), QMessageBox.StandardButton.Ok, self)
-        if problem.kind == "bug":
+        if problem.kind in ("bug", "crash"):
             box.setInformativeText(text(N_("Your opened photos are kept."), self.language))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         box.open()  # window-modal but not blocking: a long run's progress keeps updating behind it
@@ -489,5 +493,8 @@ class MainWindow(QMainWindow):
             self.task.wait()
         for task in [*self.opening, *([self.saving] if self.saving else [])]:
             task.wait()  # a half-written file is never left: saving finishes first
+        if self.batch is not None:
+            self.batch.close()
+        self.engine.close()
         self.settings.sync()
         super().closeEvent(event)

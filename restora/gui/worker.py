@@ -1,4 +1,5 @@
-"""Tool runs off the UI thread: a QThread per run, progress and time left, and a Cancel that stops.
+"""Work off the UI thread (a tool run through the tool process, decoding, saving): a QThread per task,
+progress and time left, and a Cancel that stops.
 
 The work is a callable ``work(progress, note)``. ``progress(fraction)`` is what the tool is given as its
 progress callback: it forwards the fraction to the window (at most :data:`EMIT_INTERVAL` apart, so a
@@ -15,15 +16,13 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from restora.gui.engine import Cancelled
+
 EMIT_INTERVAL = 0.05  # seconds between progress signals: 20 a second is smooth and cheap
 MIN_FRACTION_FOR_ETA = 0.02  # below this the rate is mostly start-up cost, not a forecast
 
 Progress = Callable[[float], None]
 Work = Callable[[Progress, Callable[[Any], None]], Any]
-
-
-class Cancelled(Exception):
-    """Raised inside the tool by its progress callback after the user pressed Cancel."""
 
 
 def seconds_left(fraction: float, elapsed: float) -> float | None:

@@ -39,6 +39,7 @@ def window(qtbot, gui_settings):
     if main.batch is not None and main.batch.task is not None:
         main.batch.task.cancel()
         main.batch.task.wait()
+    main.close()  # ends the tool processes
 
 
 def write_photo(path: Path, width: int = 64, height: int = 48, seed: int = 3) -> Path:
@@ -56,13 +57,16 @@ def photo_path(tmp_path) -> Path:
 
 
 @pytest.fixture
-def test_tools():
-    """The slow and failing tools of the jobs tests, plus a probe of the drawn kinds, in the registry."""
+def test_tools(monkeypatch):
+    """The slow, failing and crashing tools of the jobs tests, plus a probe of the drawn kinds, in the registry
+    (the window sends them to its tool process pickled: they are not in that process's registry)."""
     from restora.tools import register, unregister
     from tests.gui.probe_tool import DrawnProbe
-    from tests.jobs.tools_for_tests import FailingTool, SlowAdjust
+    from tests.jobs.tools_for_tests import CrashingTool, FailingTool, SlowAdjust
 
-    tools = {"slow": SlowAdjust(), "failing": FailingTool(), "drawn-probe": DrawnProbe()}
+    # the tool process unpickles these tools by importing tests.*: give it the checkout on its path
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))
+    tools = {"slow": SlowAdjust(), "failing": FailingTool(), "crash": CrashingTool(), "drawn-probe": DrawnProbe()}
     for tool in tools.values():
         register(tool)
     yield tools

@@ -1,11 +1,11 @@
-"""A test-only tool with every kind drawn or picked in the window (hints, box, colour, image, text); it
-records what it was given and returns the photo with the hints painted over it."""
+"""A test-only tool with every kind drawn or picked in the window (hints, box, colour, image, text). It runs
+in the window's tool process, so it hands back what it was given in the result's ``info["seen"]``, with
+the photo under the hints as the pixels."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PIL import Image
 
 from restora.tools.base import BaseTool, Param
 
@@ -24,11 +24,10 @@ class DrawnProbe(BaseTool):
         Param("count", "int", default=3, minimum=1, maximum=9, label="Count"),
         Param("open_ended", "float", default=2.5, minimum=0.0, label="Open ended", advanced=True),
     ))
-    seen: list = field(default_factory=list)
-
     def run(self, image, *, progress=None, settings=None, **params):
-        self.seen.append(params)
         result = image.convert("RGBA")
         if params["hints"] is not None:
             result.alpha_composite(params["hints"])
-        return result.convert("RGB")
+        result = result.convert("RGB")
+        result.info["seen"] = params  # pickled back with the image
+        return result

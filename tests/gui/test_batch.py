@@ -49,6 +49,7 @@ def test_a_batch_stops_at_once_on_missing_weights(qtbot, window, tmp_path):
     folder = tmp_path / "scans"
     folder.mkdir()
     write_photo(folder / "a.png")
+    write_photo(folder / "b.png")
     window.select_tool("deblur")
     window.form.set_value("weights", "no-such-weights")
     dialog = window.open_batch(folder)
@@ -56,4 +57,5 @@ def test_a_batch_stops_at_once_on_missing_weights(qtbot, window, tmp_path):
     dialog.start()
     qtbot.waitUntil(lambda: dialog.task is None, timeout=60_000)
     assert window.last_problem.kind == "weights"
-    assert dialog.statuses() == ["a.png — waiting"]
+    first, second = dialog.statuses()
+    assert first.startswith("a.png — failed: No deblur weights") and second == "b.png — waiting"

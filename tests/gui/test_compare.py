@@ -101,7 +101,7 @@ def test_painted_hints_and_a_dragged_box_reach_the_tool(qtbot, window, photo_pat
     assert window.form.controls["keep"].edit.text() != ""
 
     run_and_wait(qtbot, window)
-    seen = test_tools["drawn-probe"].seen[-1]
+    seen = window.photos[0].current.info["seen"]
     painted = np.asarray(seen["hints"])
     assert seen["hints"].mode == "RGBA" and seen["hints"].size == (64, 48)
     assert painted[30, 30, 3] == 255 and tuple(painted[30, 30, :3]) == (0, 255, 0)
@@ -122,3 +122,4 @@ def test_the_mask_view_shows_a_results_transparency(window, photo_path, qtbot):
     window.mask_action.trigger()
     shown = window.view.after.full
     assert shown.pixelColor(10, 10).lightness() == 0  # alpha 0 shows black
+

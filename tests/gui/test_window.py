@@ -109,6 +109,18 @@ def test_a_crashing_tool_is_a_dialog_and_the_photos_stay(qtbot, window, photo_pa
     assert window.last_problem.kind == "memory" and "Not enough memory" in window.problem_box.text()
 
 
+def test_a_tool_that_kills_its_process_is_a_dialog_and_the_next_run_works(qtbot, window, photo_path, test_tools):
+    open_and_wait(qtbot, window, [photo_path])
+    window.select_tool("crash")  # os._exit(137), as an out-of-memory kill or a segfault would
+    run_and_wait(qtbot, window)
+    assert window.last_problem.kind == "crash" and "exit code 137" in window.problem_box.text()
+    assert window.isVisible() and len(window.photos) == 1 and window.photos[0].steps == []
+    window.select_tool("adjust")
+    window.form.set_value("rotate", "left")
+    run_and_wait(qtbot, window)  # a fresh tool process
+    assert [step.tool for step in window.photos[0].steps] == ["adjust"]
+
+
 def test_missing_weights_name_the_way_to_get_them(qtbot, window, photo_path, tmp_path):
     open_and_wait(qtbot, window, [photo_path])
     window.select_tool("deblur")

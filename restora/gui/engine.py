@@ -1,0 +1,216 @@
+"""Tools run in a separate process, one job at a time, fed and read by a thread of the window.
+
+Why a process and not only a thread: a thread shares Python's lock (the GIL) with the UI thread, and
+some work keeps it for seconds: the first ``import torch`` loads its libraries under the lock (measured:
+the UI thread stalled 1.6 s; 2.7 s over a 12-MP deblur). A process shares nothing, so the window keeps
+drawing; a tool that crashes the interpreter (a segfault in a native library, an out-of-memory kill)
+takes only its process down, and the opened photos stay. The process is started on the first run and
+kept, so nets built once (the tools' caches) serve the next runs.
+
+Protocol over a ``multiprocessing`` pipe (spawn: no fork of a process with Qt threads):
+parent -> child ``("run", tool, params, image, settings)`` or ``("stop",)``; child -> parent
+``("progress", fraction)`` and one of ``("ok", result)``, ``("problem", Problem)``, ``("cancelled",)``.
+Cancel sets a shared Event that the tool's progress callback turns into :class:`Cancelled`; a tool that
+does not report within :data:`CANCEL_GRACE` seconds has its process ended (a fresh one serves the next run).
+This module imports no Qt, so the child process never loads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import pickle
+import time
+from typing import Any, Callable
+
+from restora.i18n import N_
+
+log = logging.getLogger(__name__)
+
+CANCEL_GRACE = 5.0  # seconds a tool has to reach its next progress report after Cancel
+POLL = 0.05  # seconds between looks at the pipe (and at Cancel) while a tool runs
+
+
+class Cancelled(Exception):
+    """Raised inside the tool by its progress callback after the user pressed Cancel."""
+
+
+class ToolCrashed(RuntimeError):
+    """The tool's process ended without an answer (a native crash, an out-of-memory kill)."""
+
+
+# --- the child process -----------------------------------------------------------------------------
+
+
+def serve(conn, cancel) -> None:
+    """The tool process: run jobs from ``conn`` until told to stop or the window goes away."""
+    from restora.gui.errors import problem_for
+
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except EOFError:
+            return  # the window closed
+        try:
+            message = pickle.loads(data)
+        except Exception as exc:  # a tool whose module this process cannot import: an answer, not a death
+            conn.send(("problem", problem_for(exc)))
+            continue
+        if message[0] == "stop":
+            return
+        _, tool, params, image, settings = message
+        last = [0.0]
+
+        def progress(fraction: float) -> None:
+            if cancel.is_set():
+                raise Cancelled()
+            now = time.monotonic()
+            if now - last[0] >= POLL or fraction >= 1.0:  # a tool reporting every row must not flood the pipe
+                last[0] = now
+                conn.send(("progress", float(fraction)))
+
+        try:
+            tool = _resolve(tool)
+            tool.prepare(settings=settings, **params)  # missing weights: before any pixel work
+            progress(0.0)
+            result = tool.run(image, progress=progress, settings=settings, **params)
+            if cancel.is_set():
+                raise Cancelled()
+            reply = ("ok", result)
+        except Cancelled:
+            reply = ("cancelled",)
+        except Exception as exc:  # every failure is a Problem in plain words (the traceback is logged here)
+            reply = ("problem", problem_for(exc))
+        conn.send(reply)
+
+
+def _resolve(tool: Any) -> Any:
+    """A tool sent by name is the child's registered one (the same code, its nets cached here)."""
+    if isinstance(tool, str):
+        from restora.tools import TOOLS, load_entry_points
+
+        if tool not in TOOLS:
+            load_entry_points()  # installed after this process started
+        return TOOLS[tool]
+    return tool
+
+
+# --- the window's side ------------------------------------------------------------------------------
+
+
+class ToolProcess:
+    """The window's handle on its tool process; ``run`` blocks (call it from a worker thread)."""
+
+    def __init__(self) -> None:
+        self._context = multiprocessing.get_context("spawn")
+        self._process = None
+        self._conn = None
+        self._cancel = self._context.Event()
+
+    def _start(self) -> None:
+        parent, child = self._context.Pipe()
+        self._cancel.clear()
+        self._process = self._context.Process(target=serve, args=(child, self._cancel), daemon=True,
+                                              name="restora-tool")
+        self._process.start()
+        child.close()
+        self._conn = parent
+
+    def alive(self) -> bool:
+        return self._process is not None and self._process.is_alive()
+
+    def run(self, tool: Any, image: Any, params: dict, settings: Any, progress: Callable[[float], None]) -> Any:
+        """The tool's result; ``progress`` gets fractions and may raise :class:`Cancelled` to stop the tool.
+
+        :raises ProblemRaised: with the tool's Problem; :raises ToolCrashed: when the process died.
+        """
+        if not self.alive():
+            self._start()
+        self._cancel.clear()
+        self._conn.send(("run", _sendable(tool), params, image, settings))
+        fraction = 0.0
+        while True:
+            try:
+                if not self._conn.poll(POLL):
+                    if not self._process.is_alive():
+                        raise ToolCrashed(self._crash_message())
+                    progress(fraction)  # also where Cancel is noticed
+                    continue
+                message = self._conn.recv()
+            except Cancelled:
+                self._stop_tool()
+                raise
+            except (EOFError, OSError):
+                raise ToolCrashed(self._crash_message()) from None
+            if message[0] == "progress":
+                fraction = message[1]
+                try:
+                    progress(fraction)
+                except Cancelled:
+                    self._stop_tool()
+                    raise
+            elif message[0] == "ok":
+                return message[1]
+            elif message[0] == "problem":
+                raise ProblemRaised(message[1])
+            elif message[0] == "cancelled":
+                raise Cancelled()
+
+    def _stop_tool(self) -> None:
+        """Ask the tool to stop at its next report; end the process if it does not answer in time."""
+        self._cancel.set()
+        deadline = time.monotonic() + CANCEL_GRACE
+        while time.monotonic() < deadline:
+            try:
+                if self._conn.poll(POLL) and self._conn.recv()[0] in ("ok", "problem", "cancelled"):
+                    return
+            except (EOFError, OSError):
+                break
+            if not self.alive():
+                break
+        self.close(wait=0)
+
+    def _crash_message(self) -> str:
+        code = None
+        if self._process is not None:
+            self._process.join(2)  # the pipe closes a moment before the exit status is known
+            code = self._process.exitcode
+        self.close(wait=0)
+        return f"the tool's process ended unexpectedly (exit code {code})"
+
+    def close(self, wait: float = 2.0) -> None:
+        """Stop the process: politely, then by force after ``wait`` seconds."""
+        if self._process is None:
+            return
+        try:
+            if self._process.is_alive() and wait:
+                self._conn.send(("stop",))
+                self._process.join(wait)
+        except (OSError, EOFError, BrokenPipeError):
+            pass
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(5)
+        self._conn.close()
+        self._process = self._conn = None
+
+
+class ProblemRaised(Exception):
+    """A tool's failure, already in plain words (a :class:`restora.gui.errors.Problem`) by the tool process."""
+
+    def __init__(self, problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _sendable(tool: Any) -> Any:
+    """The tool itself when it pickles (a tool registered only in this process, e.g. by a test), else its
+    name, for the child's registry."""
+    try:
+        pickle.dumps(tool)
+        return tool
+    except Exception:
+        return tool.name
+
+
+CRASH_TITLE = N_("The tool failed")
