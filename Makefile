@@ -41,7 +41,7 @@ TRANSLATIONS := restora/web/translations
 translations: setup
 	mkdir -p build
 	$(VENV)/bin/pybabel -q extract -F restora/web/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-		-k N_ -o build/messages.pot restora/web restora/tools
+		-k N_ -o build/messages.pot restora/web restora/tools restora/accounts
 	test -f $(TRANSLATIONS)/zh/LC_MESSAGES/messages.po || $(VENV)/bin/pybabel init -i build/messages.pot -d $(TRANSLATIONS) -l zh
 	$(VENV)/bin/pybabel -q update -i build/messages.pot -d $(TRANSLATIONS) -l zh --no-fuzzy-matching --ignore-obsolete
 	$(VENV)/bin/pybabel -q compile -d $(TRANSLATIONS) -l zh

@@ -20,9 +20,9 @@ CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 def _logged_in_client(app):
+    from restora.accounts.models import User, utcnow
+    from restora.accounts.passwords import hash_password
     from restora.web.database import database
-    from restora.web.models import User, utcnow
-    from restora.web.passwords import hash_password
 
     with database(app).sessions() as session:
         session.add(
@@ -60,12 +60,16 @@ def _upload(client, jpeg: bytes) -> tuple[float, float]:
 
 def run(repeats: int = 5) -> list[dict]:
     from restora.config import Settings
-    from restora.web import create_app, tools
+    from restora.migrations import migrate
+    from restora.web import create_app
+    from restora.web.executor import stop_executor
 
     entries = []
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(Settings(data_dir=Path(folder) / "instance", secret_key="bench"))
-        app.config["RESTORA_MAX_WAITING_JOBS"] = 1000
+        settings = Settings(data_dir=Path(folder) / "instance", secret_key="bench", max_waiting_jobs=1000)
+        settings.data_dir.mkdir(parents=True)
+        migrate(settings)
+        app = create_app(settings)
         client = _logged_in_client(app)
         try:
             for megapixels in (1, 12):
@@ -83,5 +87,5 @@ def run(repeats: int = 5) -> list[dict]:
                     }
                 )
         finally:
-            tools.stop_executor(app)
+            stop_executor(app)
     return entries

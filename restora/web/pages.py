@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import BuildError
 
+from restora.tools import TOOLS
 from restora.web.access import owner_page, public
+from restora.web.auth import safe_next
 from restora.web.content import FAQ, INTRODUCTION, carousel_examples, research_entries, tool_cards
 from restora.web.database import db_session
 from restora.web.forms import PostForm
@@ -57,10 +59,6 @@ def home():
 @public
 def tool_icon(tool: str):
     """A registered tool's icon (it lives with the tool, which may be a separately installed package)."""
-    from flask import abort, send_file
-
-    from restora.tools import TOOLS
-
     found = TOOLS.get(tool)
     path = found.icon_path() if found is not None else None
     if path is None:
@@ -83,8 +81,6 @@ def language():
     if chosen in LANGUAGES:
         session["lang"] = chosen
     target = request.form.get("next", "")
-    from restora.web.auth import safe_next
-
     return redirect(safe_next(target) or url_for("pages.home"))
 
 

@@ -14,7 +14,7 @@ from tests.conftest import PILLOW_CORPUS
 FILES = sorted(p for p in PILLOW_CORPUS.rglob("*") if p.is_file()) if PILLOW_CORPUS.is_dir() else []
 
 
-@pytest.mark.skipif(not FILES, reason="../shared/corpus/pillow-test-images is not beside this checkout")
+@pytest.mark.corpus
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(PILLOW_CORPUS)) for p in FILES])
 def test_corpus_file_is_decoded_or_refused(path):

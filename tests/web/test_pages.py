@@ -88,6 +88,7 @@ def test_tool_icons_are_served_from_the_tools(client):
         response = client.get(f"/tools/{name}/icon.svg")
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
         assert response.data == tool.icon_path().read_bytes()
+        response.close()  # a file response keeps its file open until closed
     assert client.get("/tools/no-such-tool/icon.svg").status_code == 404
 
 
