@@ -214,15 +214,30 @@ def format_for_path(path: str | Path) -> str:
         raise InvalidImage(f"cannot write {Path(path).name!r}: use a .png, .jpg or .webp name", "format") from None
 
 
+# A tool that must fit a file size (an ID photo for an upload form) sets these in the result's info: the
+# limit in KB, and the JPEG quality it found that meets it.
+MAX_KB_KEY = "restora_max_kb"
+JPEG_QUALITY_KEY = "restora_jpeg_quality"
+
+
 def encode_image(image: Image.Image, fmt: str = "PNG", quality: int = 92) -> bytes:
     """Encode to PNG, JPEG or WebP bytes, with no metadata (no EXIF, no GPS) except the print resolution
-    a tool set in ``image.info["dpi"]`` (an ID photo must print at its size)."""
+    a tool set in ``image.info["dpi"]`` (an ID photo must print at its size). A size limit set by the tool
+    (MAX_KB_KEY) is met with the JPEG quality it found; another format cannot promise a size.
+
+    :raises InvalidImage: when the picture carries a size limit and ``fmt`` is not JPEG.
+    """
     fmt = fmt.upper()
     if fmt == "JPG":
         fmt = "JPEG"
     if fmt not in ALLOWED_FORMATS:
         raise ValueError(f"cannot encode {fmt}; choose PNG, JPEG or WEBP")
     dpi = image.info.get("dpi")
+    if image.info.get(MAX_KB_KEY):
+        if fmt not in ("JPEG", "JPG"):
+            raise InvalidImage(f"a file size limit of {image.info[MAX_KB_KEY]} KB needs a JPEG: name the output .jpg",
+                               "format")
+        quality = int(image.info.get(JPEG_QUALITY_KEY, quality))
     clean = image.copy()
     clean.info = {}
     if fmt == "JPEG" and clean.mode not in ("RGB", "L"):

@@ -17,11 +17,14 @@ PNG_COMPRESS_LEVEL = 1
 
 
 def encode_png(image: Image.Image) -> bytes:
-    """PNG bytes of ``image`` with no metadata (no EXIF, no text chunks)."""
+    """PNG bytes of ``image`` with no metadata (no EXIF, no text chunks) but its print resolution, if a tool
+    set one. A file size limit a tool set is not kept: results are stored lossless."""
+    dpi = image.info.get("dpi")
     clean = image.copy()
     clean.info = {}
     buffer = io.BytesIO()
-    clean.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+    extra = {"dpi": tuple(int(round(float(v))) for v in dpi)} if dpi else {}
+    clean.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL, **extra)
     return buffer.getvalue()
 
 

@@ -24,6 +24,7 @@ ENTRY_POINT_GROUP = "restora.tools"
 BUILTIN = (
     "restora.tools.adjust:Adjust",
     "restora.tools.deblur:Deblur",
+    "restora.tools.background:Background",
 )
 
 TOOLS: dict[str, Tool] = {}

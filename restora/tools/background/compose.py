@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 from restora.imaging import composite, matting
+from restora.imaging.io import JPEG_QUALITY_KEY, MAX_KB_KEY
 from restora.tools.background import id_photo
 from restora.tools.base import Progress
 
@@ -51,9 +52,9 @@ def render(rgb: np.ndarray, alpha: np.ndarray, faces: list, *, background: str =
     report(0.9)
     if max_kb:
         _, quality = id_photo.jpeg_within(result, max_kb)
-        # The tool returns a picture, not a file: the save path must write a JPEG at this quality.
-        result.info["restora_max_kb"] = max_kb
-        result.info["restora_jpeg_quality"] = quality
+        # The tool returns a picture, not a file: the save path writes a JPEG at this quality (imaging.io).
+        result.info[MAX_KB_KEY] = max_kb
+        result.info[JPEG_QUALITY_KEY] = quality
     report(1.0)
     return result
 
