@@ -56,6 +56,14 @@ class Settings:
     # Flask-Limiter's syntax; the per-account login counter is separate (in the users table).
     auth_rate_limit: str = "10/minute;100/hour"
     mail_rate_limit: str = "5/minute;30/hour"
+    # Requests per API token (or per client IP without one) on /api/v1, in Flask-Limiter's syntax.
+    api_rate_limit: str = "300/minute"
+    # Live-progress streams (/api/v1/jobs/<id>/events) one server process keeps open at once. Each holds
+    # one of gunicorn's threads (`restora serve --threads`, default 4), so keep it below that; past it a
+    # stream is refused with 503 and the page falls back to polling.
+    max_event_streams: int = 2
+    # Seconds one stream stays open before the server ends it (the browser reconnects by itself).
+    event_stream_seconds: float = 120.0
     # Pictures one person may have waiting (queued or running) at once; one more is refused with a 429.
     max_waiting_jobs: int = 5
     # Queued jobs on the whole site past which new uploads are refused with a 503 and Retry-After.

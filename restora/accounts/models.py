@@ -1,4 +1,4 @@
-"""Account tables: users and the one-time codes mailed to them.
+"""Account tables: users, the one-time codes mailed to them, and their API tokens.
 
 Times are naive UTC (MariaDB's DATETIME has no zone); :func:`utcnow` is the one clock, so tests can move it.
 """
@@ -14,6 +14,7 @@ from restora.db import Base
 
 USERNAME_MAX = 32
 EMAIL_MAX = 254  # RFC 5321 path limit
+TOKEN_NAME_MAX = 64
 
 
 def utcnow() -> datetime:
@@ -66,3 +67,23 @@ class EmailCode(Base):
     wrong_tries: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # Set when the code is used, replaced by a newer one, or killed by too many wrong tries.
     spent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ApiToken(Base):
+    """A personal access token for the HTTP API. Only the sha256 of its secret is stored.
+
+    The secret is 32 random bytes, so a fast hash is enough (nothing to brute-force, unlike a password);
+    the indexed hash is how a request's token is found in one lookup.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(TOKEN_NAME_MAX), nullable=False)
+    # The first characters of the secret, shown in the list so a person can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from restora.config import Settings, load_settings
 from restora.migrations import require_current
-from restora.web import auth, database, executor, i18n, pages, recovery, security, signup, tools
+from restora.web import account, api, auth, database, executor, i18n, pages, recovery, security, signup, tools
 from restora.web.extensions import SETTINGS_KEY, csrf, limiter, login_manager, settings_of
 
 __all__ = ["create_app", "settings_of"]
@@ -47,7 +47,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(signup.bp)
     app.register_blueprint(recovery.bp)
+    app.register_blueprint(account.bp)  # /<username>/settings: tokens, sessions, email, deleting the account
     app.register_blueprint(tools.bp)  # tool pages, uploads and the history
+    api.init_app(app)  # /api/v1
     executor.init_app(app)  # the job executor starts with the first request
     return app
 

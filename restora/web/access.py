@@ -12,6 +12,9 @@ Every page of a logged-in user lives under ``/<username>/...``. Decorate views w
     username and the other URL arguments unchanged; for other methods 404 (a form is never replayed
     elsewhere). A URL "username" that no account could have (``..``, ``a/b``, NUL) is a 404.
     A's own username in another letter case is A. The view receives ``username`` as usual.
+``@api_user``
+    An ``/api/v1`` route for the caller's own data (no ``<username>``: a token names its user). No token
+    and no session -> 401 as ``application/problem+json``. Objects are loaded with :func:`owned_or_404`.
 ``@owner_object``
     A URL naming an object (job, file) of one user, URL has ``<username>``. Logged out -> redirect to the home
     page (JSON requests get 401). Logged in as A with any other username -> 404, the same page as for an
@@ -33,7 +36,7 @@ from sqlalchemy.orm import Session
 from restora.accounts.usernames import is_valid_username
 
 ACCESS_ATTRIBUTE = "restora_access"
-KINDS = ("public", "authenticated", "owner_page", "owner_object")
+KINDS = ("public", "authenticated", "owner_page", "owner_object", "api_user")
 # Endpoints whose views Restora does not write (Flask's own static route).
 PUBLIC_ENDPOINTS = frozenset({"static"})
 
@@ -106,6 +109,17 @@ def owner_object(view: View) -> View:
         return view(*args, username=username, **kwargs)
 
     return _mark(checked, "owner_object")
+
+
+def api_user(view: View) -> View:
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if not current_user.is_authenticated:
+            # The API's error handler answers with a problem document.
+            abort(401, description="Send a personal access token as 'Authorization: Bearer rst_...'.")
+        return view(*args, **kwargs)
+
+    return _mark(checked, "api_user")
 
 
 def owned_or_404(session: Session, model: type, object_id: object, owner_column: str = "user_id"):

@@ -9,6 +9,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from restora.web.api.problems import is_api_request, problem
+
 log = logging.getLogger(__name__)
 
 # Pages use only their own scripts and styles; images may also be blob:/data: (previews of a chosen file).
@@ -50,6 +52,8 @@ def add_security_headers(response: Response) -> Response:
 
 
 def _error_page(status: int, title: str, message: str, headers: dict | None = None):
+    if is_api_request():  # the API never answers with HTML, whatever failed
+        return problem(status, None, "", headers)
     return render_template("error.html", status=status, title=title, message=message), status, headers or {}
 
 

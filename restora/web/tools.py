@@ -12,29 +12,21 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from restora.imaging.io import ImageLimits, InvalidImage
-from restora.jobs.models import DONE, QUEUED, RUNNING, Job
-from restora.jobs.queue import submit_job
-from restora.tools import TOOLS, InvalidParams
+from restora.imaging.io import InvalidImage
+from restora.jobs.models import DONE, Job
+from restora.tools import TOOLS
 from restora.web.access import owned_or_404, owner_object, owner_page
 from restora.web.database import db_session
 from restora.web.executor import executor_for
 from restora.web.extensions import settings_of
-from restora.web.forms_from_params import controls_for, image_param, raw_params_from
+from restora.web.forms_from_params import controls_for, image_param
 from restora.web.job_views import describe_params, job_json, status_text, tool_text, translate_tool_message
-from restora.web.uploads import (
-    UploadRejected,
-    bytes_used,
-    decode_upload,
-    make_thumbnail,
-    remove_stored,
-    send_picture,
-    store_upload,
-    stored_path,
-)
+from restora.web.submission import accept_upload
+from restora.web.submission import delete_job as delete_job_and_files
+from restora.web.uploads import UploadRejected, make_thumbnail, send_picture, stored_path
 
 bp = Blueprint("tools", __name__)
 
@@ -73,7 +65,7 @@ def tool_page(username: str, tool: str):
     if request.method == "GET":
         return _render_tool(chosen)
     try:
-        job = _accept_upload(chosen)
+        job = accept_upload(chosen, current_user.id, request.form, request.files)
     except UploadRejected as rejected:
         headers = {"Retry-After": "60"} if rejected.status in (429, 503) else {}
         if _wants_json():
@@ -97,81 +89,6 @@ def _render_tool(tool, error: str | None = None):
         picture=picture,
         error=error,
     )
-
-
-def _check_quota(user_id: int) -> None:
-    """The per-person quota (U9) and the waiting-line limits (L2), all from the site's Settings."""
-    settings = settings_of()
-    sql = db_session()
-    count = sql.scalar(select(func.count()).select_from(Job).where(Job.user_id == user_id))
-    if count >= settings.max_jobs_per_user:
-        raise UploadRejected(
-            403, _("You have %(count)d pictures stored, the most allowed. Delete some in your history first.", count=count)
-        )
-    if bytes_used(_data_dir(), user_id) >= settings.max_bytes_per_user:
-        raise UploadRejected(403, _("Your pictures use all of your %(size)s of space. Delete some in your history first.",
-                                    size=_size_text(settings.max_bytes_per_user)))
-    waiting = sql.scalar(
-        select(func.count()).select_from(Job).where(Job.user_id == user_id, Job.status.in_((QUEUED, RUNNING)))
-    )
-    queued_everywhere = sql.scalar(select(func.count()).select_from(Job).where(Job.status == QUEUED))
-    if queued_everywhere >= settings.max_queued_jobs:
-        raise UploadRejected(503, _("The server has too many pictures waiting. Try again in a few minutes."))
-    if waiting >= settings.max_waiting_jobs:
-        raise UploadRejected(
-            429, _("%(count)d of your pictures are still waiting. Try again when one has finished.", count=waiting)
-        )
-
-
-def _size_text(size: int) -> str:
-    """A quota as people say it: 1 GB, 500 MB (binary units, as the disk counts)."""
-    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= factor:
-            return f"{size / factor:.3g} {unit}"
-    return f"{size} bytes"
-
-
-def _accept_upload(tool) -> Job:
-    """Decode, check, store and queue one upload; the stored files and the job row commit together."""
-    user_id = current_user.id
-    _check_quota(user_id)
-    limits = ImageLimits.from_settings(settings_of())
-    raw = raw_params_from(tool, request.form)
-    image = decode_upload(request.files.get("photo"), limits)
-    picture_param = image_param(tool)
-    second = None
-    if picture_param is not None:
-        upload = request.files.get(picture_param.name)
-        if raw.wants_picture or (upload is not None and upload.filename):
-            second = decode_upload(upload, limits, _("the second picture"))
-    values = dict(raw.values)
-    if second is not None:
-        values[picture_param.name] = second
-    try:
-        tool.validate(values)
-    except InvalidParams as error:
-        raise UploadRejected(422, translate_tool_message(str(error))) from None
-
-    data_dir = _data_dir()
-    stored = [store_upload(data_dir, user_id, image)]
-    if second is not None:
-        stored.append(store_upload(data_dir, user_id, second))
-    sql = db_session()
-    try:
-        job = submit_job(
-            sql,
-            user_id=user_id,
-            tool=tool.name,
-            params=raw.values,
-            input_path=stored[0],
-            second_input_path=stored[1] if second is not None else None,
-        )
-        sql.commit()
-    except BaseException:
-        sql.rollback()
-        remove_stored(data_dir, *stored)  # no row, no file: a failed upload leaves nothing behind
-        raise
-    return job
 
 
 @bp.route("/<username>/jobs/<job_id>")
@@ -247,15 +164,7 @@ def thumbnail(username: str, job_id: str):
 def delete_job(username: str, job_id: str):
     sql = db_session()
     job = owned_or_404(sql, Job, job_id)
-    data_dir = _data_dir()
-    stored = [job.input_path, job.second_input_path, job.result_path]
-    thumbs = data_dir / "thumbs" / str(job.user_id)
-    sql.delete(job)
-    sql.commit()
-    # After the commit: a worker still running this job is fenced off and removes its own file.
-    remove_stored(data_dir, *stored)
-    for leftover in [*thumbs.glob(f"{job_id}*.jpg"), *(data_dir / "results" / str(current_user.id)).glob(f"{job_id}-a*")]:
-        leftover.unlink(missing_ok=True)
+    delete_job_and_files(sql, job, _data_dir())
     if _wants_json():
         return jsonify(deleted=job_id)
     flash(_("The job and its pictures were deleted."), "success")

@@ -26,10 +26,12 @@ IMAGE_CSP = "default-src 'none'; sandbox"
 
 @dataclass
 class UploadRejected(Exception):
-    """A refused upload: HTTP status and a message that tells the person what to do."""
+    """A refused upload: HTTP status, a message that tells the person what to do, and a stable code for
+    programs (the API's problem ``code``)."""
 
     status: int
     message: str
+    code: str = "upload_rejected"
 
 
 def _status_for(error: InvalidImage) -> int:
@@ -44,7 +46,7 @@ def decode_upload(upload: FileStorage | None, limits: ImageLimits, what: str | N
     """
     what = what or _("the photo")
     if upload is None or not upload.filename:
-        raise UploadRejected(400, _("Choose %(what)s first (JPEG, PNG or WebP).", what=what))
+        raise UploadRejected(400, _("Choose %(what)s first (JPEG, PNG or WebP).", what=what), "missing_photo")
     data = upload.stream.read(limits.max_bytes + 1)
     try:
         return load_image(data, limits)
@@ -56,7 +58,8 @@ def decode_upload(upload: FileStorage | None, limits: ImageLimits, what: str | N
             message = _("%(what)s is too large: %(detail)s.", what=what, detail=error)
         else:
             message = _("%(what)s looks damaged and cannot be opened (%(detail)s).", what=what, detail=error)
-        raise UploadRejected(status, message[:1].upper() + message[1:]) from None
+        code = {415: "unsupported_format", 413: "photo_too_large", 422: "photo_too_large"}.get(status, "damaged_photo")
+        raise UploadRejected(status, message[:1].upper() + message[1:], code) from None
 
 
 def store_upload(data_dir: Path, user_id: int, image: Image.Image) -> str:

@@ -1,0 +1,136 @@
+"""Accepting a job and deleting one, shared by the site's tool pages and the HTTP API.
+
+One path for both fronts, so a picture the site refuses the API refuses too, with the same quota, queue
+limits and messages; :class:`restora.web.uploads.UploadRejected` carries the status, the message and a
+stable code (the API's problem ``code``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from restora.imaging.io import ImageLimits
+from restora.jobs.models import QUEUED, RUNNING, Job
+from restora.jobs.queue import submit_job
+from restora.tools import InvalidParams
+from restora.web.database import db_session
+from restora.web.extensions import settings_of
+from restora.web.forms_from_params import image_param, raw_params_from
+from restora.web.job_views import translate_tool_message
+from restora.web.uploads import UploadRejected, bytes_used, decode_upload, remove_stored, store_upload
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What one person uses now, against the Settings' quota and waiting-line limits."""
+
+    jobs: int
+    bytes: int
+    waiting: int
+    queued_everywhere: int
+
+
+def usage_of(user_id: int) -> Usage:
+    sql = db_session()
+    count = sql.scalar(select(func.count()).select_from(Job).where(Job.user_id == user_id))
+    waiting = sql.scalar(
+        select(func.count()).select_from(Job).where(Job.user_id == user_id, Job.status.in_((QUEUED, RUNNING)))
+    )
+    queued_everywhere = sql.scalar(select(func.count()).select_from(Job).where(Job.status == QUEUED))
+    return Usage(jobs=count, bytes=bytes_used(settings_of().data_dir, user_id), waiting=waiting,
+                 queued_everywhere=queued_everywhere)
+
+
+def check_quota(user_id: int) -> None:
+    """The per-person quota (U9) and the waiting-line limits (L2), all from the site's Settings.
+
+    :raises UploadRejected: 403 over quota, 503 when the site's queue is full, 429 when this person
+        already has their most pictures waiting.
+    """
+    settings = settings_of()
+    used = usage_of(user_id)
+    if used.jobs >= settings.max_jobs_per_user:
+        raise UploadRejected(
+            403, _("You have %(count)d pictures stored, the most allowed. Delete some in your history first.",
+                   count=used.jobs), "quota_jobs",
+        )
+    if used.bytes >= settings.max_bytes_per_user:
+        raise UploadRejected(403, _("Your pictures use all of your %(size)s of space. Delete some in your history first.",
+                                    size=size_text(settings.max_bytes_per_user)), "quota_bytes")
+    if used.queued_everywhere >= settings.max_queued_jobs:
+        raise UploadRejected(503, _("The server has too many pictures waiting. Try again in a few minutes."), "queue_full")
+    if used.waiting >= settings.max_waiting_jobs:
+        raise UploadRejected(
+            429, _("%(count)d of your pictures are still waiting. Try again when one has finished.", count=used.waiting),
+            "too_many_waiting",
+        )
+
+
+def size_text(size: int) -> str:
+    """A quota as people say it: 1 GB, 500 MB (binary units, as the disk counts)."""
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} bytes"
+
+
+def accept_upload(tool, user_id: int, form: MultiDict, files: MultiDict) -> Job:
+    """Decode, check, store and queue one upload (``files["photo"]`` and the tool's fields in ``form``).
+
+    The stored files and the job row commit together; a refused upload leaves nothing behind.
+    :raises UploadRejected: for every refusal, with its status, message and code.
+    """
+    check_quota(user_id)
+    limits = ImageLimits.from_settings(settings_of())
+    raw = raw_params_from(tool, form)
+    image = decode_upload(files.get("photo"), limits)
+    picture_param = image_param(tool)
+    second = None
+    if picture_param is not None:
+        upload = files.get(picture_param.name)
+        if raw.wants_picture or (upload is not None and upload.filename):
+            second = decode_upload(upload, limits, _("the second picture"))
+    values = dict(raw.values)
+    if second is not None:
+        values[picture_param.name] = second
+    try:
+        tool.validate(values)
+    except InvalidParams as error:
+        raise UploadRejected(422, translate_tool_message(str(error)), "invalid_parameters") from None
+
+    data_dir = settings_of().data_dir
+    stored = [store_upload(data_dir, user_id, image)]
+    if second is not None:
+        stored.append(store_upload(data_dir, user_id, second))
+    sql = db_session()
+    try:
+        job = submit_job(
+            sql, user_id=user_id, tool=tool.name, params=raw.values, input_path=stored[0],
+            second_input_path=stored[1] if second is not None else None,
+        )
+        sql.commit()
+    except BaseException:
+        sql.rollback()
+        remove_stored(data_dir, *stored)  # no row, no file: a failed upload leaves nothing behind
+        raise
+    return job
+
+
+def delete_job(sql: Session, job: Job, data_dir: Path) -> None:
+    """Delete a job's row, then its upload, second picture, result, thumbnails and any attempt's files."""
+    stored = [job.input_path, job.second_input_path, job.result_path]
+    job_id, user_id = job.id, int(job.user_id)
+    sql.delete(job)
+    sql.commit()
+    # After the commit: a worker still running this job is fenced off and removes its own file.
+    remove_stored(data_dir, *stored)
+    leftovers = [*(data_dir / "thumbs" / str(user_id)).glob(f"{job_id}*.jpg"),
+                 *(data_dir / "results" / str(user_id)).glob(f"{job_id}-a*")]
+    for leftover in leftovers:
+        leftover.unlink(missing_ok=True)
