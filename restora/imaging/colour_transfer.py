@@ -64,13 +64,15 @@ def transfer_palette(y: np.ndarray, uv: np.ndarray, reference: np.ndarray | Imag
     ref_mean, ref_std = _band_statistics(ref_y, ref_uv, config.bands)
     own_mean, own_std = _band_statistics(own_y, own_uv, config.bands)
     gain = np.minimum(ref_std / np.maximum(own_std, 1e-6), config.max_gain)
-    # Every pixel: each band's transfer, mixed by the pixel's band weights (ranks in the photo's own bands);
-    # one band at a time in float32, so a 12-MP photo needs a few planes of memory, not an N×bands matrix.
-    flat_y = y.ravel().astype(np.float32)
-    flat_uv = uv.reshape(-1, 2).astype(np.float32)
-    out = np.zeros_like(flat_uv)
-    for band in range(config.bands):
-        weight = _band_weights(flat_y, own_y, config.bands, band)[:, None]
-        out += weight * ((flat_uv - own_mean[band].astype(np.float32)) * gain[band].astype(np.float32)
-                         + ref_mean[band].astype(np.float32))
-    return out.reshape(uv.shape)
+    # Each pixel mixes the transfers of the two bands around its luminance rank with linear weights, so
+    # its gain and offset are piecewise linear in Y through the band centres: four interpolations, in
+    # float32, and a 12-MP photo needs a few planes of memory.
+    centres = np.quantile(own_y, (np.arange(config.bands) + 0.5) / config.bands)
+    offset = ref_mean - own_mean * gain
+    flat_y = y.astype(np.float32)
+    out = np.empty(uv.shape, dtype=np.float32)
+    for channel in range(2):
+        channel_gain = np.interp(flat_y, centres, gain[:, channel]).astype(np.float32)
+        channel_offset = np.interp(flat_y, centres, offset[:, channel]).astype(np.float32)
+        out[..., channel] = uv[..., channel] * channel_gain + channel_offset
+    return out

@@ -68,13 +68,13 @@ class HintConfig:
 
 
 def hint_chroma(hints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(mask H×W bool, U,V H×W×2 float32) of an RGBA hints image (uint8); alpha > 0 is a wish."""
+    """(mask H×W bool, N×2 float32 U,V of the N hinted pixels in row order) of RGBA hints (uint8);
+    alpha > 0 is a wish."""
     if hints.ndim != 3 or hints.shape[2] != 4:
         raise ValueError(f"hints must be an RGBA image, not an array of shape {hints.shape}")
     mask = hints[..., 3] > 0
-    rgb = hints[..., :3].astype(np.float32) / 255.0
-    uv = rgb @ RGB_TO_YUV[1:].T.astype(np.float32)
-    return mask, uv.astype(np.float32)
+    rgb = hints[mask][:, :3].astype(np.float32) / 255.0
+    return mask, (rgb @ RGB_TO_YUV[1:].T.astype(np.float32)).astype(np.float32)
 
 
 def pair_affinities(y: np.ndarray) -> list[np.ndarray]:
@@ -240,8 +240,9 @@ def apply_hints(y: np.ndarray, base_uv: np.ndarray, hints: np.ndarray, config: H
     if not mask.any():
         return out
     # Three channels spread together: the hints' U and V, and 1 (how strongly the hints reach a pixel).
-    wishes = np.concatenate([hint_uv, np.ones(y.shape + (1,), np.float32)], axis=2)
-    wishes[~mask] = 0.0
+    wishes = np.zeros(y.shape + (3,), np.float32)
+    wishes[mask, :2] = hint_uv
+    wishes[mask, 2] = 1.0
     width, height = solve_size(y.shape, config.solve_pixels)
     screening = screening_for((height, width), config.reach)
     if (height, width) == y.shape:
@@ -266,7 +267,7 @@ def apply_hints(y: np.ndarray, base_uv: np.ndarray, hints: np.ndarray, config: H
     # The hints' colour where they reach fully, the base where they do not reach, a mix in between.
     weight = np.clip(weighted[..., 2:3], 0.0, 1.0)
     out = out * (1.0 - weight) + weighted[..., :2]
-    out[mask] = hint_uv[mask]
+    out[mask] = hint_uv
     if progress:
         progress(1.0)
     return out
@@ -296,8 +297,13 @@ def compose_rgb(y: np.ndarray, uv: np.ndarray) -> np.ndarray:
     # restora.imaging.colour's Y row); scaling (U, V) moves RGB along M·(U, V) and leaves Y as it is.
     grey = y.astype(np.float32)[..., None] * YUV_TO_RGB[:, 0].astype(np.float32)
     offsets = uv.astype(np.float32) @ YUV_TO_RGB[:, 1:].T.astype(np.float32)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        room_up = np.where(offsets > 0, (1.0 - grey) / offsets, np.inf)
-        room_down = np.where(offsets < 0, -grey / offsets, np.inf)
-    scale = np.clip(np.minimum(room_up, room_down).min(axis=2), 0.0, 1.0)
-    return np.clip(grey + offsets * scale[..., None], 0.0, 1.0)
+    # Per channel, the room towards the side the chroma pushes it (1 - grey upwards, grey downwards);
+    # the chroma is scaled by 1 / (the largest |offset| / room), where that exceeds 1.
+    room = np.where(offsets > 0, 1.0 - grey, grey)
+    np.maximum(room, 1e-12, out=room)
+    need = np.abs(offsets)
+    need /= room
+    scale = 1.0 / np.maximum(need.max(axis=2), 1.0)
+    offsets *= scale[..., None]
+    grey += offsets
+    return np.clip(grey, 0.0, 1.0, out=grey)

@@ -55,11 +55,11 @@ class ColourVerdict:
     tint: float  # the photo's median chroma: sepia and yellowing show here, not in the two above
 
 
-# U,V units, measured at STATS_SIDE (docs/colorize.md §4): sepia-toned, grained, yellowed and stained
-# greys saved as JPEG (quality 50-70) reached 0.0047 across and 0.020 along; 24 of 31 colour photos
-# (scikit-image, scikit-learn, kphotoalbum) are above 0.006 across or 0.035 along. The rest are nearly
-# monochrome (a snow scene, a grey rocket on a grey sky, a faded 1989 print) and are recoloured, the lesser
-# error: refusing a sepia print as "already colour" would be the worse one.
+# U,V units, measured at STATS_SIDE (docs/colorize/colour_verdicts.py, docs/colorize.md §4): sepia-toned,
+# grained, yellowed and stained greys saved as JPEG (quality 50-70) reached 0.0047 across and 0.020 along;
+# 25 of 31 colour photos (scikit-image, scikit-learn, kphotoalbum) are above 0.006 across or 0.035 along.
+# The other six are nearly monochrome (a snow scene, a faded 1989 print, dim interiors) and are
+# recoloured: the lesser error, since refusing a sepia print as "already colour" would be the worse one.
 ACROSS_THRESHOLD = 0.006
 ALONG_THRESHOLD = 0.035
 LUMA_BANDS = 32

@@ -69,6 +69,7 @@ def test_evaluation_of_baselines_and_hints(photos, tmp_path):
         assert picture.width > picture.height / 2  # four columns, two rows
 
 
+@pytest.mark.slow
 def test_eval_command_scores_the_tool(photos, tmp_path, monkeypatch):
     torch.manual_seed(0)
     net = ColorizeGenerator(ColorizeNetConfig(widths=(8,) * 5, blocks=(1,) * 5, decoder=(8,) * 4)).eval()

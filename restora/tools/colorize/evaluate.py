@@ -217,7 +217,7 @@ def write_grid(path: Path, columns: list[str], rows: list[list[np.ndarray]], *, 
             cell.thumbnail((cell_w, height), Image.Resampling.LANCZOS)
             canvas.paste(cell, (gap + c * (cell_w + gap), label_h + gap + r * (height + gap)))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    canvas.save(path)
+    canvas.save(path, **({"quality": 85} if Path(path).suffix.lower() in (".jpg", ".jpeg") else {}))
 
 
 def format_table(report: EvalReport) -> str:
