@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
-from restora.gui import form as forms
+from restora.gui import controls as forms
+from restora.gui import drawn_controls
 from restora.gui.form import ParamForm
 from restora.gui.overlay import Overlay
 from restora.tools import TOOLS, load_entry_points, unregister
@@ -21,7 +22,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "example_tool"
 CONTROL_FOR_KIND = {
     "choice": forms.ChoiceControl, "float": forms.NumberControl, "int": forms.NumberControl,
     "bool": forms.BoolControl, "colour": forms.ColourControl, "image": forms.ImageControl,
-    "hints": forms.HintsControl, "box": forms.BoxControl, "text": forms.TextControl,
+    "hints": drawn_controls.HintsControl, "box": drawn_controls.BoxControl, "text": forms.TextControl,
     "weights": forms.WeightsControl,
 }
 
@@ -115,6 +116,7 @@ def example_tool(tmp_path_factory):
             del sys.modules[name]
 
 
+@pytest.mark.slow  # pip installs the package first
 def test_the_example_third_party_tool_appears_with_its_form_and_runs(qtbot, window, photo_path, example_tool):
     open_and_wait(qtbot, window, [photo_path])
     window.select_tool("posterize")  # installed after the window opened: the list follows the registry
