@@ -23,6 +23,8 @@ def test_user_urls_are_owner_checked_and_others_are_not(app):
     for route in routes(app):
         if "username" in route.rule.arguments:
             assert route.kind in ("owner_page", "owner_object"), route.rule.rule
+        elif route.rule.rule.startswith("/api/"):
+            assert route.kind in ("public", "api_user"), route.rule.rule
         else:
             assert route.kind in ("public", "authenticated"), route.rule.rule
 
@@ -34,6 +36,10 @@ def test_anonymous_never_reaches_a_protected_view(app, client, auth):
             continue
         url = route.url(app)
         for method in route.methods:
+            if route.kind == "api_user":  # the API never redirects: a 401 problem document
+                response = client.open(url, method=method)
+                assert response.status_code == 401 and response.mimetype == "application/problem+json", (method, url)
+                continue
             response = client.open(url, method=method, data={"csrf_token": token})
             assert response.status_code == 302 and response.headers["Location"] == "/", (method, url)
             json = client.open(url, method=method, data={"csrf_token": token}, headers={"Accept": "application/json"})
