@@ -187,6 +187,9 @@ def _child_block(tool_name: str) -> None:
         "p99_gap_ms": round(sorted(running)[int(0.99 * (len(running) - 1))], 1) if running else None,
         "show_result_block_ms": recorder.longest_block_ms(start=end_of_run),
         "open_photo_block_ms": open_block,
+        # the longest gaps while running, with when they ended (s after Run): to tell start-up from work
+        "worst_gaps": [[round(at - started, 2), round(gap, 1)] for at, gap in
+                       sorted(((at, gap) for at, gap in recorder.ticks if at < end_of_run), key=lambda t: -t[1])[:5]],
         "error": window.last_problem.message if window.last_problem else "",
     }))
 

@@ -50,7 +50,7 @@ def run_batch(engine, tool, params: dict[str, Any], settings, files: list[tuple[
 
         try:
             image = load_image(source, limits)
-            result = engine.run(tool, image, params, settings, photo_progress)
+            result, _ = engine.run(tool, image, params, settings, photo_progress)
             save_image(result, out / relative)
         except Cancelled:
             raise

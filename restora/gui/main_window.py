@@ -255,8 +255,8 @@ class MainWindow(PhotoFiles, QMainWindow):
         engine = self.engine
 
         def work(progress, note) -> Any:
-            result = engine.run(tool, image, params, settings, progress)  # in the tool process
-            return result, Pyramid.of(result)  # the screen's copy too, so the UI thread only draws it
+            result, data = engine.run(tool, image, params, settings, progress)  # in the tool process
+            return result, Pyramid.of(result, data)  # the screen's copy too, so the UI thread only draws it
 
         self.task = Task(work)
         self._running = (photo, tool.name, image)

@@ -42,27 +42,29 @@ class Pyramid:
     smoothed, so a 12-megapixel photo shown to fit costs a small image's drawing.
     """
 
-    def __init__(self, image: Image.Image) -> None:
+    def __init__(self, image: Image.Image, data: bytes | None = None) -> None:
+        """``data``: ``image.tobytes()`` when the caller has it already (a result from the tool process)."""
         if image.mode not in ("RGB", "RGBA"):
-            image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+            image, data = image.convert("RGBA" if "A" in image.getbands() else "RGB"), None
         self._buffers: list[bytes] = []  # the QImages point into these
         self.levels: list[QImage] = []
         level = image
         while True:
-            self.levels.append(self._wrap(level))
+            self.levels.append(self._wrap(level, data))
+            data = None
             if max(level.size) <= 2 * PYRAMID_SMALLEST:
                 break
             level = level.reduce(2)  # a 2×2 box average: a clean halving
 
-    def _wrap(self, image: Image.Image) -> QImage:
+    def _wrap(self, image: Image.Image, data: bytes | None = None) -> QImage:
         fmt = QImage.Format.Format_RGBA8888 if image.mode == "RGBA" else QImage.Format.Format_RGB888
-        data = image.tobytes()
+        data = data if data is not None else image.tobytes()
         self._buffers.append(data)
         return QImage(data, image.width, image.height, image.width * len(image.mode), fmt)
 
     @classmethod
-    def of(cls, image: Image.Image) -> "Pyramid":
-        return cls(image)
+    def of(cls, image: Image.Image, data: bytes | None = None) -> "Pyramid":
+        return cls(image, data)
 
     @classmethod
     def of_qimage(cls, qimage: QImage) -> "Pyramid":
