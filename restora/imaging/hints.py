@@ -115,24 +115,22 @@ def screened_laplacian(y: np.ndarray, screening: float) -> sparse.csr_matrix:
     """(1 + screening)·D - K for the 3×3 affinities K of ``y`` (D: their row sums), N×N with N = H·W."""
     height, width = y.shape
     size = height * width
-    offsets, diagonals = [], []
+    diagonals: dict[int, np.ndarray] = {}  # offset -> dia_matrix data (two offsets coincide when W = 2)
     degree = np.zeros(size)
     for (dy, dx), weight in zip(PAIR_OFFSETS, pair_affinities(y)):
-        flat = weight.ravel()
         shift = dy * width + dx
+        if not 0 < shift < size:
+            continue  # a 1-pixel-wide photo: this neighbour never exists (its weights are all 0)
         # Pixel i ties to i + shift with weight flat[i]: upper diagonal at +shift, lower at -shift.
-        pair = flat[: size - shift]
+        pair = weight.ravel()[: size - shift]
         degree[: size - shift] += pair
         degree[shift:] += pair
-        upper = np.zeros(size)
-        upper[shift:] = -pair  # dia_matrix stores the +k diagonal's entry (i, i+k) at data[i + k]
-        lower = np.zeros(size)
-        lower[: size - shift] = -pair  # and the -k diagonal's entry (i+k, i) at data[i]
-        offsets += [shift, -shift]
-        diagonals += [upper, lower]
-    offsets.append(0)
-    diagonals.append((1.0 + screening) * degree)
-    matrix = sparse.dia_matrix((np.array(diagonals), np.array(offsets)), shape=(size, size))
+        # dia_matrix stores the +k diagonal's entry (i, i+k) at data[i + k], the -k one's (i+k, i) at data[i]
+        diagonals.setdefault(shift, np.zeros(size))[shift:] -= pair
+        diagonals.setdefault(-shift, np.zeros(size))[: size - shift] -= pair
+    diagonals[0] = (1.0 + screening) * degree
+    offsets = list(diagonals)
+    matrix = sparse.dia_matrix((np.array([diagonals[k] for k in offsets]), np.array(offsets)), shape=(size, size))
     return matrix.tocsr()
 
 

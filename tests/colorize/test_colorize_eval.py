@@ -88,3 +88,18 @@ def test_eval_command_scores_the_tool(photos, tmp_path, monkeypatch):
     result = json.loads(out.read_text())
     assert result["weights"] is None and set(result["means"]) == {"grey", "sepia", "hints 0.5%", "hints 2%"}
     assert len(result["rows"]) == 2 * 4
+
+
+def test_the_command_line_built_from_the_tools_declaration(photos, tmp_path):
+    from click.testing import CliRunner
+
+    from restora.cli.generated import spec_command
+    from restora.tools.colorize import COMMANDS
+
+    command = spec_command("colorize", dict(COMMANDS)["eval"])
+    out = tmp_path / "eval.json"
+    result = CliRunner().invoke(command, ["--data", str(photos), "--baselines-only", "--json", str(out),
+                                          "--long-side", "64", "--old-photo", ""])
+    assert result.exit_code == 0, result.output
+    assert "| hints 0.5% |" in result.output
+    assert json.loads(out.read_text())["config"]["long_side"] == 64

@@ -165,3 +165,15 @@ def test_golden_image(solve_pixels):
         RESULTS.mkdir(exist_ok=True)
         Image.fromarray(np.hstack([expected, actual])).save(RESULTS / f"hints_{solve_pixels}_expected_actual.png")
     assert difference.max() <= 2
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 6), (6, 1), (2, 2), (7, 2), (2, 7)])
+def test_tiny_and_narrow_photos(shape):
+    y = np.random.default_rng(3).random(shape).astype(np.float32)
+    matrix = screened_laplacian(y, 0.0)  # two neighbour offsets coincide on a 2-px-wide photo
+    assert abs(matrix - matrix.T).max() < 1e-12
+    np.testing.assert_allclose(matrix @ np.ones(y.size), 0.0, atol=1e-12)
+    hints = np.zeros(shape + (4,), np.uint8)
+    hints[0, 0] = (*RED, 255)
+    uv = apply_hints(y, np.zeros(shape + (2,), np.float32), hints)
+    np.testing.assert_allclose(uv[0, 0], hint_uv(RED), atol=1e-6)
