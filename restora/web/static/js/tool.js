@@ -1,5 +1,7 @@
 // A tool page: Start stays disabled until a photo is chosen; the upload goes by fetch, then the job's
-// JSON is polled until it is done (the comparison frame appears) or failed (its message is shown).
+// live progress comes from the API's event stream (/api/v1/jobs/<id>/events, the same one programs use);
+// when it ends the page's own JSON is read once for the picture links. Without EventSource, or when the
+// server refuses the stream (503: too many open), the job's JSON is polled instead, as before.
 // Without JavaScript the form still posts and the server answers with the job's own page.
 (function () {
   "use strict";
@@ -45,8 +47,35 @@
       .catch(function () { window.setTimeout(function () { poll(url, onFinished); }, 2000); });
   }
 
+  // Live progress by Server-Sent Events; polling stays the fallback.
+  function follow(eventsUrl, statusUrl, onFinished) {
+    if (!window.EventSource || !eventsUrl) { poll(statusUrl, onFinished); return; }
+    var source = new EventSource(eventsUrl);
+    var ended = false;
+    function update(event) {
+      var job = JSON.parse(event.data);
+      if (job.status === "done" || job.status === "failed") { return; }  // finish() shows those
+      render({ status: job.status, status_text: job.status_text, progress: job.progress });
+    }
+    function finish() {
+      if (ended) { return; }
+      ended = true;
+      source.close();
+      poll(statusUrl, onFinished);  // one read: the page's links and the translated message
+    }
+    source.addEventListener("status", update);
+    source.addEventListener("progress", update);
+    source.addEventListener("done", finish);
+    source.addEventListener("failed", finish);
+    source.addEventListener("gone", finish);
+    source.onerror = function () {
+      // CONNECTING: the server ended a long stream and the browser reconnects by itself.
+      if (source.readyState === EventSource.CLOSED) { finish(); }
+    };
+  }
+
   if (facts && facts.dataset.status !== "done" && facts.dataset.status !== "failed") {
-    poll(facts.dataset.statusUrl);
+    follow(facts.dataset.eventsUrl, facts.dataset.statusUrl);
   }
   if (!form) { return; }
 
@@ -95,7 +124,8 @@
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           if (response.status === 202) {
-            poll(body.status_url, function () { running = false; updateStart(); });
+            var eventsUrl = form.dataset.apiJobs ? form.dataset.apiJobs + "/" + body.id + "/events" : null;
+            follow(eventsUrl, body.status_url, function () { running = false; updateStart(); });
             return;
           }
           var message = body.error || (response.status === 413 ? form.dataset.msgTooLarge : form.dataset.msgFailed);

@@ -1,0 +1,89 @@
+"""``restora.client`` against a real server (werkzeug in a thread, SQLite, the thread executor)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PIL import Image
+from werkzeug.serving import make_server
+
+from restora.client import ApiError, Client
+from restora.config import Settings
+from restora.migrations import migrate
+from restora.web import create_app
+from restora.web.executor import stop_executor
+from tests.web.api_support import make_token
+from tests.web.mailbox import free_port
+from tests.web.tools_support import picture_bytes
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """(base URL, app) of a running server with one user, alice."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("client-instance"), secret_key="client-test-key",
+                        max_event_streams=2)
+    migrate(settings)
+    app = create_app(settings)
+    from tests.web.conftest import AuthActions
+
+    AuthActions(app, app.test_client(), None).create_user("alice")
+    port = free_port()
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, name="client-test-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}", app
+    httpd.shutdown()
+    thread.join(10)
+    stop_executor(app)
+
+
+def test_submit_wait_with_progress_save_and_delete(server, tmp_path):
+    base, app = server
+    client = Client(base, make_token(app, "alice"))
+    assert "adjust" in {tool["name"] for tool in client.tools()}
+    photo = tmp_path / "old.jpg"
+    photo.write_bytes(picture_bytes(size=(80, 60)))
+    job = client.submit(photo, "adjust", rotate="left", brightness=1.1)
+    seen = []
+    finished = client.wait(job, progress=seen.append, timeout=60)
+    assert finished["status"] == "done" and seen and seen[-1] == 1.0
+    saved = client.result(finished, tmp_path / "restored.png")
+    with Image.open(saved) as image:
+        assert image.size == (60, 80)  # turned a quarter
+    assert [j["id"] for j in client.jobs()] == [job["id"]]
+    client.delete(job)
+    with pytest.raises(ApiError) as gone:
+        client.job(job)
+    assert gone.value.status == 404 and gone.value.code == "not_found"
+
+
+def test_wait_falls_back_to_polling_when_streams_are_full(server, tmp_path):
+    base, app = server
+    client = Client(base, make_token(app, "alice"))
+    photo = tmp_path / "old.png"
+    photo.write_bytes(picture_bytes("PNG"))
+    from restora.web.api.events import _slots
+
+    slots = _slots(app)
+    taken = [slots.acquire(blocking=False) for _ in range(2)]
+    try:
+        job = client.submit(photo, "adjust", rotate="right")
+        assert client.wait(job, timeout=60)["status"] == "done"
+    finally:
+        for held in taken:
+            if held:
+                slots.release()
+    client.delete(job)
+
+
+def test_errors_carry_the_servers_code(server, tmp_path):
+    base, app = server
+    photo = tmp_path / "old.jpg"
+    photo.write_bytes(picture_bytes())
+    with pytest.raises(ApiError) as refused:
+        Client(base, "rst_wrong").jobs()
+    assert refused.value.status == 401 and refused.value.code == "invalid_token"
+    with pytest.raises(ApiError) as bad:
+        Client(base, make_token(app, "alice")).submit(photo, "adjust", rotate="sideways")
+    assert bad.value.status == 422 and bad.value.code == "invalid_parameters"
