@@ -43,13 +43,15 @@ class ToolBox(QComboBox):
 
 
 class MainWindow(PhotoFiles, QMainWindow):
-    def __init__(self, settings: GuiSettings | None = None) -> None:
+    def __init__(self, settings: GuiSettings | None = None, engine: ToolProcess | None = None) -> None:
+        """``engine``: a tool process to share (tests); by default the window starts its own."""
         super().__init__()
         self.settings = settings or GuiSettings()
         self.language = self.settings.language
         self.photos: list[Photo] = []
         self.task: Task | None = None
-        self.engine = ToolProcess()  # tools run in their own process, started at the first run
+        self._owns_engine = engine is None
+        self.engine = engine or ToolProcess()  # tools run in their own process, started at the first run
         self.opening: list[Task] = []  # photos being decoded, off the UI thread
         self.saving: Task | None = None
         self._saving_to: tuple[Photo, Any, Path] | None = None
@@ -347,6 +349,7 @@ class MainWindow(PhotoFiles, QMainWindow):
             task.wait()  # a half-written file is never left: saving finishes first
         if self.batch is not None:
             self.batch.close()
-        self.engine.close()
+        if self._owns_engine:
+            self.engine.close()
         self.settings.sync()
         super().closeEvent(event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt makes the QApplication: no display here
 
@@ -25,11 +26,27 @@ def gui_settings(tmp_path):
     return settings
 
 
+@pytest.fixture(scope="session")
+def tool_engine():
+    """One tool process for the session's windows (starting one, and importing torch in it, takes seconds).
+
+    It unpickles the test-only tools by importing tests.*, so it starts with the checkout on its path.
+    """
+    from restora.gui.engine import ToolProcess
+
+    root = str(Path(__file__).resolve().parents[2])
+    sys.path.insert(0, root)
+    engine = ToolProcess()
+    yield engine
+    engine.close()
+    sys.path.remove(root)
+
+
 @pytest.fixture
-def window(qtbot, gui_settings):
+def window(qtbot, gui_settings, tool_engine):
     from restora.gui.main_window import MainWindow
 
-    main = MainWindow(gui_settings)
+    main = MainWindow(gui_settings, engine=tool_engine)
     qtbot.addWidget(main)
     main.show()
     yield main
@@ -57,15 +74,13 @@ def photo_path(tmp_path) -> Path:
 
 
 @pytest.fixture
-def test_tools(monkeypatch):
+def test_tools():
     """The slow, failing and crashing tools of the jobs tests, plus a probe of the drawn kinds, in the registry
     (the window sends them to its tool process pickled: they are not in that process's registry)."""
     from restora.tools import register, unregister
     from tests.gui.probe_tool import DrawnProbe
     from tests.jobs.tools_for_tests import CrashingTool, FailingTool, SlowAdjust
 
-    # the tool process unpickles these tools by importing tests.*: give it the checkout on its path
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))
     tools = {"slow": SlowAdjust(), "failing": FailingTool(), "crash": CrashingTool(), "drawn-probe": DrawnProbe()}
     for tool in tools.values():
         register(tool)

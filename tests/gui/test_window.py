@@ -214,3 +214,19 @@ def test_a_dropped_file_opens(qtbot, window, photo_path):
     window.dropEvent(event)
     qtbot.waitUntil(lambda: not window.busy())
     assert [p.path for p in window.photos] == [photo_path]
+
+
+@pytest.mark.slow  # the nets' tools import torch and build their nets in the tool process
+@pytest.mark.parametrize("name", list(TOOLS))
+def test_each_registered_tool_runs_from_its_form(qtbot, window, tmp_path, name):
+    """Its typical job (``bench_params``, as `make bench` runs it) set through the form, on a small photo."""
+    photo = write_photo(tmp_path / "small.png", 96, 72)
+    open_and_wait(qtbot, window, [photo])
+    window.select_tool(name)
+    tool = TOOLS[name]
+    for param, value in tool.bench_params.items():
+        window.form.set_value(param, value)
+    assert tool.validate(window.form.values()) == tool.validate(dict(tool.bench_params))
+    run_and_wait(qtbot, window, timeout=300_000)
+    assert window.last_problem is None, window.last_problem
+    assert [step.tool for step in window.photos[0].steps] == [name]
