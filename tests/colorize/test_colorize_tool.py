@@ -15,7 +15,7 @@ from restora.imaging.old_photo import auto_levels
 from restora.nets.colorize import ColorizeGenerator, ColorizeNetConfig
 from restora.tools.base import NETS, InvalidParams
 from restora.tools.colorize import Colorize
-from restora.tools.colorize.evaluate import make_grey, sample_hints
+from restora.tools.colorize.evaluate import make_grey, sample_hints, sepia
 from restora.tools.colorize.inference import architecture_of
 from restora.weights import MissingWeights, save_safetensors
 
@@ -116,6 +116,9 @@ def test_a_colour_photo_is_refused_or_recoloured_as_asked(tool, weights):
     assert np.abs(luma(recoloured) - luma(colour_photo())).max() <= 0.5 / 255 + 1e-5
     # a grey photo is never refused, nor a sepia one
     tool.run(grey_photo(), weights=weights, if_colour="refuse", render_size=64)
+    sepia_print = Image.fromarray(sepia(make_grey(colour_photo())))
+    out = np.asarray(tool.run(sepia_print, weights=weights, if_colour="refuse", levels=False, render_size=64))
+    assert np.abs(luma(out) - luma(np.asarray(sepia_print))).max() <= 0.5 / 255 + 1e-5
 
 
 def test_alpha_is_kept_and_progress_reaches_the_end(tool, weights):
