@@ -50,6 +50,10 @@ class Settings:
     # Reverse proxies in front of the web site that set X-Forwarded-For/-Proto (0: none). The client IP
     # (rate limits) and HTTPS (Secure cookies) are taken from that many hops of those headers.
     proxy_hops: int = 0
+    # The site's address as people reach it ("https://photos.example.org"), for links in mail (the
+    # password-reset link). Never taken from a request's Host header, which a sender controls; empty: the
+    # mail carries the code alone.
+    public_url: str = ""
     # Empty means a random key stored in data_dir on first start.
     secret_key: str = ""
     # Requests per client IP on the account forms (POST only) and on "send the code again", in

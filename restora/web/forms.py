@@ -84,6 +84,14 @@ class ResetForm(FlaskForm):
     )
 
 
+class LinkResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[_required()])
+    confirm = PasswordField(
+        _l("Confirm new password"),
+        validators=[_required(), EqualTo("password", message=_l("The two passwords differ; type the same password twice."))],
+    )
+
+
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[_required()])
     password = PasswordField(_l("New password"), validators=[_required()])
