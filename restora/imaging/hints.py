@@ -146,7 +146,7 @@ def propagate(y: np.ndarray, mask: np.ndarray, values: np.ndarray, *, screening:
               tolerance: float = 1e-6) -> np.ndarray:
     """H×W×C: ``values`` (H×W×C, read where ``mask``) held at the hinted pixels and spread elsewhere.
 
-    Solves the screened Laplacian of ``y`` for the unhinted pixels by smoothed-aggregation multigrid as
+    Solves the screened Laplacian of ``y`` for the unhinted pixels by classical (Ruge-Stüben) multigrid as
     the preconditioner of conjugate gradients (pyamg); one hierarchy serves every channel.
     """
     import pyamg
@@ -164,12 +164,12 @@ def propagate(y: np.ndarray, mask: np.ndarray, values: np.ndarray, *, screening:
     free_rows = matrix[free]
     system = free_rows[:, free].tocsr()
     coupling = free_rows[:, fixed]
-    # BLAS threads off: CG's inner products are short, and threaded OpenBLAS made them 10x slower on a
-    # busy 2-core machine (1.2 s of a 0.25-MP solve went to 64 dot products).
+    # BLAS threads off: CG's inner products are short, and threaded OpenBLAS made them far slower on a busy
+    # 2-core machine (a one-off cProfile of a 0.25-MP solve: 1.2 s in 64 dot products).
     with threadpool_limits(1, user_api="blas"):
-        # Classical (Ruge-Stüben) AMG: on these edge-weighted Laplacians it set up in 0.4 s and converged
-        # in 9 CG steps where smoothed aggregation took 1.7 s and 19 (docs/colorize.md §2). splu on the
-        # coarsest level: pinv of a few hundred unknowns cost seconds of SVD.
+        # Classical (Ruge-Stüben) AMG: on these edge-weighted Laplacians it took 2.7-5.4 s and 5-7 CG steps
+        # where smoothed aggregation took 4.2-12.1 s and 16 (docs/colorize.md §2). splu on the coarsest
+        # level: pyamg's default pseudo-inverse there spent seconds in SVD (the same profile).
         solver = pyamg.ruge_stuben_solver(system, max_levels=25, max_coarse=300, coarse_solver="splu")
         for channel in range(channels):
             rhs = -(coupling @ known[:, channel])
