@@ -19,7 +19,8 @@ Two additions make it fit a photo that already has colours (the net's, the "base
   colour replaces the base where the reach is at least ``full_reach``, and fades into the base below
   (beyond edges, far from any hint). So hinted regions take the hints' colours and the rest keeps the
   net's. (Spreading hint minus base instead kept the base's fine structure under dense hints: with an
-  untrained net as the base, 2 % hints gained +3.2 dB instead of +12.8; docs/colorize.md §2.)
+  untrained net as the base, 2 % hints gained +3.2 dB instead of +12.8 in the evaluation test at
+  commit 6f36d08; docs/colorize.md §2.)
 
 Large photos are solved at ``solve_pixels`` and the result brought back to full size by guided
 upsampling (He & Sun, "Fast Guided Filter", 2015): per window, the result is a linear function of Y,
@@ -63,7 +64,7 @@ class HintConfig:
     # Where the hints' reach (the spread of a constant 1) is at least this, their colour counts fully.
     full_reach: float = 0.5
     tolerance: float = 1e-4  # relative residual of the multigrid-preconditioned CG
-    guide_radius: int = 1  # px at solve size: the guided upsampling's window is (2r+1)²; 2 lost 0.1-0.6 dB
+    guide_radius: int = 1  # px at solve size: the guided upsampling's window is (2r+1)²; 2 lost 0.06-0.64 dB
     guide_eps: float = 1e-4  # its regularisation, in Y² units: edges of ΔY ≳ 0.01 are followed
 
 
