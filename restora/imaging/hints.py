@@ -19,8 +19,8 @@ Two additions make it fit a photo that already has colours (the net's, the "base
   colour replaces the base where the reach is at least ``full_reach``, and fades into the base below
   (beyond edges, far from any hint). So hinted regions take the hints' colours and the rest keeps the
   net's. (Spreading hint minus base instead kept the base's fine structure under dense hints: with an
-  untrained net as the base, 2 % hints gained +3.2 dB instead of +12.8 in the evaluation test at
-  commit 6f36d08; docs/colorize.md §2.)
+  untrained net as the base, 2 % hints gained +3.2 dB instead of +12.8 in the evaluation test run
+  against commit 6f36d08's hints.py; docs/colorize.md §2.)
 
 Large photos are solved at ``solve_pixels`` and the result brought back to full size by guided
 upsampling (He & Sun, "Fast Guided Filter", 2015): per window, the result is a linear function of Y,
