@@ -1,4 +1,4 @@
-"""One-time 6-digit codes sent by email for registration and password reset.
+"""One-time 6-digit codes sent by email for registration, password reset and a change of address.
 
 A code comes from ``secrets`` (about 20 bits), is stored only as an argon2id hash, lasts 10 minutes, works
 once, and dies after 5 wrong tries. At most 4 codes (the first and 3 re-sends) per account and purpose in
@@ -22,7 +22,7 @@ CODE_LIFETIME = timedelta(minutes=10)
 MAX_WRONG_TRIES = 5
 SEND_WINDOW = timedelta(minutes=15)
 SENDS_PER_WINDOW = 4  # the first code and 3 re-sends
-PURPOSES = ("register", "reset")
+PURPOSES = ("register", "reset", "email")  # "email": proving a new address before it replaces the old
 
 
 class TooManyCodes(Exception):

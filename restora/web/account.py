@@ -1,4 +1,7 @@
-"""A person's account settings, ``/<username>/settings``: API tokens, other sessions, deleting the account.
+"""A person's account settings, ``/<username>/settings``: email, API tokens, other sessions, deleting the account.
+
+Email: a change asks for the password, mails a code to the new address, and counts only once that code
+comes back; then the old address gets a notice.
 
 Tokens: created with a name, the secret shown once on the answer page (never stored, never in a cookie),
 listed with when they were made and last used, revoked at once. Ending other sessions bumps the session
@@ -8,26 +11,33 @@ account asks for the password and leaves nothing of the person on disk or in the
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from sqlalchemy import select
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
 
-from restora.accounts.models import TOKEN_NAME_MAX, User
+from restora.accounts import codes
+from restora.accounts.models import EMAIL_MAX, TOKEN_NAME_MAX, User
 from restora.accounts.passwords import check_password
 from restora.accounts.removal import delete_account
 from restora.accounts.tokens import TokenError, create_token, list_tokens, revoke_token
+from restora.accounts.usernames import EMAIL_PATTERN
 from restora.accounts.users import end_sessions
 from restora.web.access import owner_object, owner_page
 from restora.web.auth import auth_rate_limit, clear_session, start_session
 from restora.web.database import db_session
 from restora.web.extensions import limiter, settings_of
-from restora.web.forms import PostForm
+from restora.web.forms import CodeForm, PostForm
+from restora.web.mail import send_in_background
+from restora.web.verification import mail_rate_limit
 
 bp = Blueprint("account", __name__)
+
+PENDING_EMAIL_KEY = "pending_email"  # the new address waiting for its code (in the signed session cookie)
 
 
 class TokenForm(FlaskForm):
@@ -38,14 +48,26 @@ class TokenForm(FlaskForm):
     )
 
 
+class EmailChangeForm(FlaskForm):
+    email = EmailField(
+        _l("New email"),
+        validators=[DataRequired(message=_l("Fill in this field.")), Length(max=EMAIL_MAX),
+                    Regexp(EMAIL_PATTERN, message=_l("Enter an email address such as name@example.com."))],
+    )
+    password = PasswordField(_l("Your password"), validators=[DataRequired(message=_l("Fill in this field."))])
+
+
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(message=_l("Fill in this field."))])
 
 
 def _page(status: int = 200, token_form: TokenForm | None = None, delete_form: DeleteAccountForm | None = None,
-          new_secret: str | None = None):
+          new_secret: str | None = None, email_form: EmailChangeForm | None = None, code_form: CodeForm | None = None):
     body = render_template(
         "account/settings.html",
+        email_form=email_form or EmailChangeForm(formdata=None),
+        code_form=code_form or CodeForm(formdata=None),
+        pending_email=session.get(PENDING_EMAIL_KEY),
         tokens=list_tokens(db_session(), current_user.id),
         token_form=token_form or TokenForm(formdata=None),
         delete_form=delete_form or DeleteAccountForm(formdata=None),
@@ -89,6 +111,79 @@ def revoke_api_token(username: str, token_id: int):
     sql.commit()
     flash(_("The token is revoked; programs using it are refused from now on."), "info")
     return redirect(url_for(".settings", username=current_user.username), 303)
+
+
+@bp.route("/<username>/settings/email", methods=["POST"])
+@owner_page
+@limiter.limit(mail_rate_limit)
+def change_email(username: str):
+    """Step 1: the password, then a code to the new address (which must be proven before it counts)."""
+    form = EmailChangeForm()
+    if not form.validate_on_submit():
+        return _page(422, email_form=form)
+    sql = db_session()
+    user = sql.get(User, current_user.id)
+    if not check_password(user.password_hash, form.password.data):
+        form.password.errors.append(_("That is not your password."))
+        return _page(422, email_form=form)
+    new_email = form.email.data.strip().lower()
+    if new_email == user.email or _email_taken(new_email):
+        form.email.errors.append(_("That address cannot be used. Choose another."))
+        return _page(422, email_form=form)
+    try:
+        code = codes.issue_code(sql, user, "email")
+    except codes.TooManyCodes as too_many:
+        body, status, headers = _page(429, email_form=form)
+        return body, status, {**headers, "Retry-After": str(too_many.retry_after)}
+    sql.commit()
+    session[PENDING_EMAIL_KEY] = new_email
+    subject = _("Your Restora code to change your email")
+    body = _("Your code to make %(email)s the address of your Restora account %(name)s is:\n\n    %(code)s\n\n"
+             "It works once, for 10 minutes. If you did not ask for it, ignore this message.",
+             email=new_email, name=user.username, code=code)
+    send_in_background(settings_of(), new_email, subject, body)
+    flash(_("We sent a 6-digit code to %(email)s. Enter it below.", email=new_email), "info")
+    return redirect(url_for(".settings", username=user.username, _anchor="email"), 303)
+
+
+@bp.route("/<username>/settings/email/confirm", methods=["POST"])
+@owner_page
+@limiter.limit(auth_rate_limit)
+def confirm_email(username: str):
+    """Step 2: the code from the new address; then the old address is told of the change."""
+    new_email = session.get(PENDING_EMAIL_KEY)
+    form = CodeForm()
+    if not new_email:
+        return redirect(url_for(".settings", username=current_user.username), 303)
+    if not form.validate_on_submit():
+        return _page(422, code_form=form)
+    sql = db_session()
+    user = sql.get(User, current_user.id)
+    if codes.check_code(sql, user, "email", form.code.data) is not codes.CodeCheck.OK:
+        sql.commit()
+        form.code.errors.append(_("The code is wrong, used or expired. Check the latest email, or ask for a new code."))
+        return _page(422, code_form=form)
+    if _email_taken(new_email):  # registered by someone else meanwhile
+        sql.commit()
+        session.pop(PENDING_EMAIL_KEY, None)
+        flash(_("That address cannot be used. Choose another."), "error")
+        return redirect(url_for(".settings", username=user.username), 303)
+    old_email = user.email
+    user.email = new_email
+    user.email_verified = True
+    sql.commit()
+    session.pop(PENDING_EMAIL_KEY, None)
+    subject = _("The email of your Restora account was changed")
+    body = _("The address of your Restora account %(name)s is now %(email)s instead of this one. If you did not "
+             "do this, reset your password with the new address or contact the site's administrator.",
+             name=user.username, email=new_email)
+    send_in_background(settings_of(), old_email, subject, body)
+    flash(_("Your email is now %(email)s.", email=new_email), "info")
+    return redirect(url_for(".settings", username=user.username), 303)
+
+
+def _email_taken(email: str) -> bool:
+    return db_session().scalars(select(User.id).where(User.email == email)).first() is not None
 
 
 @bp.route("/<username>/settings/sessions/end", methods=["POST"])
