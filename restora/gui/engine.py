@@ -130,10 +130,12 @@ class ToolProcess:
         self._context = multiprocessing.get_context("spawn")
         self._process = None
         self._conn = None
-        self._cancel = self._context.Event()
+        self._cancel = None  # made with the process: a window that never runs a tool holds no semaphore
 
     def _start(self) -> None:
         parent, child = self._context.Pipe()
+        if self._cancel is None:
+            self._cancel = self._context.Event()
         self._cancel.clear()
         self._process = self._context.Process(target=serve, args=(child, self._cancel), daemon=True,
                                               name="restora-tool")
