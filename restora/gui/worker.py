@@ -6,10 +6,9 @@ it raises :class:`Cancelled` once Cancel was asked, which unwinds the work from 
 report. ``note(obj)`` sends anything else to the window (a batch's per-file status).
 
 The thread never touches Qt. It puts events on a queue, and a QTimer on the UI thread takes them off and
-emits the :class:`Worker`'s signals there. Emitting Python objects from another thread through PySide6's
-queued connections crashed the interpreter in a long run ("Fatal Python error: bool_dealloc", PySide6
-6.12, a 12-MP deblur; cf. PYSIDE-3124); with every signal emitted on the UI thread nothing crosses threads
-but a Python queue. Exceptions never leave the thread: they arrive as ``failed``.
+emits the :class:`Worker`'s signals there, so every Qt object is used from the one thread that owns it and
+a burst of progress reports costs one signal per tick. Exceptions never leave the thread: they arrive as
+``failed``.
 """
 
 from __future__ import annotations
