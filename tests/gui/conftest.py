@@ -78,10 +78,11 @@ def test_tools():
     """The slow, failing and crashing tools of the jobs tests, plus a probe of the drawn kinds, in the registry
     (the window sends them to its tool process pickled: they are not in that process's registry)."""
     from restora.tools import register, unregister
-    from tests.gui.probe_tool import DrawnProbe
+    from tests.gui.probe_tool import DrawnProbe, Silent
     from tests.jobs.tools_for_tests import CrashingTool, FailingTool, SlowAdjust
 
-    tools = {"slow": SlowAdjust(), "failing": FailingTool(), "crash": CrashingTool(), "drawn-probe": DrawnProbe()}
+    tools = {"slow": SlowAdjust(), "failing": FailingTool(), "crash": CrashingTool(), "drawn-probe": DrawnProbe(),
+             "silent": Silent()}
     for tool in tools.values():
         register(tool)
     yield tools

@@ -31,3 +31,18 @@ class DrawnProbe(BaseTool):
         result = result.convert("RGB")
         result.info["seen"] = params  # pickled back with the image
         return result
+
+
+@dataclass
+class Silent(BaseTool):
+    """Works for ``seconds`` without ever reporting progress (a tool Cancel cannot reach from the inside)."""
+
+    name: str = "silent"
+    title: str = "Silent"
+    params: tuple = field(default=(Param("seconds", "float", default=60.0, minimum=0.0, maximum=600.0),))
+
+    def run(self, image, *, seconds: float = 60.0, progress=None, settings=None):
+        import time
+
+        time.sleep(seconds)
+        return image.copy()

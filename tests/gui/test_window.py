@@ -95,6 +95,18 @@ def test_a_long_run_reports_progress_and_time_left_and_cancel_stops_it(qtbot, wi
     assert window.run_button.isEnabled()
 
 
+@pytest.mark.slow  # waits out the grace period a silent tool is given
+def test_cancel_stops_a_tool_that_never_reports_by_ending_its_process(qtbot, window, photo_path, test_tools):
+    open_and_wait(qtbot, window, [photo_path])
+    window.select_tool("silent")
+    task = window.run_tool()
+    qtbot.waitUntil(window.engine.alive, timeout=30_000)
+    with qtbot.waitSignal(task.worker.cancelled, timeout=30_000):
+        window.cancel()
+    assert not window.engine.alive()  # ended after the grace period, not after the tool's 60 s
+    assert window.photos[0].steps == []
+
+
 def test_a_crashing_tool_is_a_dialog_and_the_photos_stay(qtbot, window, photo_path, tmp_path, test_tools):
     other = write_photo(tmp_path / "other.png", seed=9)
     open_and_wait(qtbot, window, [photo_path, other])
