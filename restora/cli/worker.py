@@ -1,7 +1,7 @@
 """``restora worker``: run web jobs on this machine, sharing the web site's database and data root.
 
-With ``executor = "celery"`` it is a Celery worker on ``broker_url``; otherwise it runs the same worker
-threads the web process embeds, claiming jobs straight from the database. It does not migrate the database:
+With ``executor = "celery"`` it is a Celery worker on ``broker_url`` plus a reaper thread; otherwise it runs
+the same worker threads (and reaper) the web process embeds, claiming jobs straight from the database. It does not migrate the database:
 `restora serve` (or `restora user`) prepares it at start-up.
 """
 
@@ -46,12 +46,24 @@ def worker(concurrency: int | None, lease_seconds: float | None) -> None:
 
         torch.set_num_threads(settings.torch_threads)
     if settings.executor == "celery":
-        from restora.jobs.celery_app import make_celery
+        from restora.jobs.celery_app import CeleryExecutor, make_celery
 
+        # The worker reaps by itself, as the site does, so recovery never waits for the site: a thread in
+        # this (the Celery parent) process requeues jobs whose lease ran out (a killed pool process, or a
+        # whole worker killed earlier) and announces them again, and at start announces every queued job
+        # (a message lost between its delivery and the job's claim comes back at the next start).
+        database = open_database(settings)
+        # Pool processes forked later must not share this process's connections (they open their own).
+        os.register_at_fork(after_in_child=lambda: database.engine.dispose(close=False))
+        reaper = CeleryExecutor(database.sessions, RunnerConfig(settings)).start()
         app = make_celery(settings)
-        app.worker_main(
-            ["worker", "--loglevel=INFO", "--pool=prefork", f"--concurrency={concurrency}", "-n", f"restora-{os.getpid()}@%h"]
-        )
+        try:
+            app.worker_main(
+                ["worker", "--loglevel=INFO", "--pool=prefork", f"--concurrency={concurrency}", "-n",
+                 f"restora-{os.getpid()}@%h"]
+            )
+        finally:
+            reaper.stop(timeout=2.0)
         return
 
     from restora.jobs.executors import ThreadExecutor
