@@ -22,9 +22,18 @@
     element.hidden = !message;
   }
 
+  // "(retrying (attempt 2))" while a job waits for, or runs, another attempt after a lost or failed one.
+  function retryingText(job) {
+    var attempt = job.attempt || 0;
+    var next = job.status === "queued" ? attempt + 1 : attempt;
+    if (!(job.status === "queued" && attempt > 0) && !(job.status === "running" && attempt > 1)) { return ""; }
+    return " (" + (progress.dataset.msgRetrying || "").replace("NUMBER", String(next)) + ")";
+  }
+
   function render(job) {
     progress.hidden = job.status === "done" || job.status === "failed";
-    statusText.textContent = job.status_text + (job.status === "running" ? " " + Math.round(job.progress * 100) + "%" : "");
+    statusText.textContent = job.status_text + (job.status === "running" ? " " + Math.round(job.progress * 100) + "%" : "") +
+      retryingText(job);
     bar.value = job.progress;
     var factStatus = document.getElementById("job-status-text");
     if (factStatus) { factStatus.textContent = job.status_text; }
@@ -55,7 +64,7 @@
     function update(event) {
       var job = JSON.parse(event.data);
       if (job.status === "done" || job.status === "failed") { return; }  // finish() shows those
-      render({ status: job.status, status_text: job.status_text, progress: job.progress });
+      render({ status: job.status, status_text: job.status_text, progress: job.progress, attempt: job.attempt });
     }
     function finish() {
       if (ended) { return; }
