@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from restora.gui.controls import (
     BoolControl, ChoiceControl, ColourControl, Control, ImageControl, NumberControl, TextControl,
@@ -40,15 +40,18 @@ class ParamForm(QWidget):
         column.addWidget(description)
         basic = QFormLayout()
         column.addLayout(basic)
-        # Advanced: a group whose check box shows or hides its rows (closed at first)
-        self.advanced = QGroupBox(text(N_("Advanced"), language))
-        self.advanced.setCheckable(True)
-        self.advanced.setChecked(False)
+        # Advanced: a check box that shows or hides the rows below it (closed at first)
+        self.advanced = QWidget()
+        self.advanced_toggle = QCheckBox(text(N_("Advanced"), language))
         body = QWidget()
-        QVBoxLayout(self.advanced).addWidget(body)
+        box = QVBoxLayout(self.advanced)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.advanced_toggle)
+        box.addWidget(body)
         advanced = QFormLayout(body)
+        advanced.setContentsMargins(0, 0, 0, 0)
         body.setVisible(False)
-        self.advanced.toggled.connect(body.setVisible)
+        self.advanced_toggle.toggled.connect(body.setVisible)
         for param in tool.params:
             control = make_control(param, tool, language, overlay)
             if isinstance(control, ImageControl):
