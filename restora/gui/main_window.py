@@ -263,7 +263,7 @@ class MainWindow(PhotoFiles, QMainWindow):
         self.task = Task(work)
         self._running = (photo, tool.name, image)
         worker = self.task.worker
-        # bound methods of this window, so Qt queues each signal to the UI thread
+        # all emitted on the UI thread, by the task's timer
         worker.progressed.connect(self._progressed)
         worker.succeeded.connect(self._succeeded)
         worker.failed.connect(self.show_problem)
