@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup chromium run test bench clean translations
+.PHONY: setup system-packages run test bench clean translations
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,13 +25,16 @@ WEB_PORT ?= 5000
 run: setup
 	$(VENV)/bin/restora serve --host $(WEB_HOST) --port $(WEB_PORT)
 
-# The browser tests drive Debian's Chromium (tests/browser); CI starts from a fresh machine, so install it
-# when it is missing (as root, or through sudo).
+# Debian packages the tests need: Chromium for the browser tests (tests/browser), and the libraries and a
+# font that Qt's offscreen platform links against for the desktop window's tests (tests/gui). CI starts
+# from a fresh machine, so install what is missing (as root, or through sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-chromium:
-	test -x /usr/bin/chromium || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+SYSTEM_PACKAGES := chromium libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 fonts-dejavu-core
+system-packages:
+	dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(SYSTEM_PACKAGES))
 
-test: setup chromium
+test: setup system-packages
 	$(PY) -m pytest -q
 
 bench: setup

@@ -7,11 +7,11 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import deblur_bench, tools_bench, web_jobs_bench
+from benchmarks import deblur_bench, gui_bench, tools_bench, web_jobs_bench
 from benchmarks.common import machine
 
 # "tools": every registered tool the same way; the others: extras where they add something
-SUITES = {"tools": tools_bench.run, "deblur": deblur_bench.run, "web_jobs": web_jobs_bench.run}
+SUITES = {"tools": tools_bench.run, "deblur": deblur_bench.run, "web_jobs": web_jobs_bench.run, "gui": gui_bench.run}
 
 
 def main() -> None:

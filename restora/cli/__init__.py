@@ -11,6 +11,7 @@ import click
 from restora import __version__
 from restora.cli.data import data
 from restora.cli.eval import eval_group
+from restora.cli.gui import gui
 from restora.cli.models import models
 from restora.cli.serve import serve
 from restora.cli.train import train
@@ -50,5 +51,5 @@ def main() -> None:
     """Restora: fix your photos on your own computer."""
 
 
-for _command in (models, eval_group, data, train, worker, serve, user):
+for _command in (models, eval_group, data, train, worker, serve, user, gui):
     main.add_command(_command)

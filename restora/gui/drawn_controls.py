@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QRect
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QColorDialog, QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from restora.gui.controls import Control
@@ -68,7 +69,10 @@ class HintsControl(Control):
 
     def _show_colour(self) -> None:
         self.colour.setText(self.overlay.brush_colour.name())
-        self.colour.setStyleSheet(f"background-color: {self.overlay.brush_colour.name()}")
+        swatch = self.colour.palette()  # the button shows the brush's colour
+        swatch.setColor(QPalette.ColorRole.Button, self.overlay.brush_colour)
+        self.colour.setPalette(swatch)
+        self.colour.setAutoFillBackground(True)
 
     def value(self) -> Any:
         return self.overlay.hints_image()

@@ -2,7 +2,7 @@
 
 Why a process and not only a thread: a thread shares Python's lock (the GIL) with the UI thread, and
 some work keeps it for seconds: the first ``import torch`` loads its libraries under the lock (measured:
-the UI thread stalled 1.6 s; 2.7 s over a 12-MP deblur). A process shares nothing, so the window keeps
+the UI thread stalled 1.6 s; 2.7 s while a net ran on a 12-MP photo). A process shares nothing, so the window keeps
 drawing; a tool that crashes the interpreter (a segfault in a native library, an out-of-memory kill)
 takes only its process down, and the opened photos stay. The process is started on the first run and
 kept, so nets built once (the tools' caches) serve the next runs.

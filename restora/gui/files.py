@@ -90,7 +90,7 @@ class PhotoFiles:
             self.opening.remove(task)
 
     def busy(self) -> bool:
-        """Whether anything runs in the background (opening, a tool, saving); tests wait on this."""
+        """Whether any work is under way off the UI thread (opening, a tool, saving); tests wait on this."""
         return bool(self.opening) or self.task is not None or self.saving is not None
 
     def open_batch(self, folder: Path):

@@ -238,7 +238,7 @@ class MainWindow(PhotoFiles, QMainWindow):
 
     # --- running ------------------------------------------------------------------------------------
     def run_tool(self) -> Task | None:
-        """Validate the form and run the tool on the current photo (or its last result) in the background."""
+        """Validate the form and run the tool on the current photo (or its last result) off the UI thread."""
         photo = self.photo
         if photo is None:
             self.show_problem(Problem(N_("The tool cannot run"), N_("Open a photo first."), "params"))

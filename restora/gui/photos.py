@@ -54,10 +54,10 @@ class Photo:
         return self.steps.pop() if self.steps else None
 
     def chain(self) -> str:
-        """'photo.jpg → deblur → colorize'."""
+        """'photo.jpg → first tool → second tool'."""
         return " → ".join([self.path.name, *(step.tool for step in self.steps)])
 
     def suggested_name(self) -> str:
-        """photo-deblur-colorize.png: the tools in the name; PNG keeps every pixel (and transparency)."""
+        """photo-<tool>-<tool>.png: the tools in the name; PNG keeps every pixel (and transparency)."""
         tools = "-".join(step.tool for step in self.steps)
         return f"{self.path.stem}-{tools}.png" if tools else f"{self.path.stem}.png"
