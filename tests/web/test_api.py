@@ -147,7 +147,7 @@ def test_waiting_line_full_is_429_with_retry_after(app, auth):
     app.extensions["restora.executor"] = _NoExecutor()
     refused = api_upload(client, secret, picture_bytes(), rotate="left")
     assert_problem(refused, 429, "too_many_waiting")
-    assert refused.headers["Retry-After"] == "60"
+    assert int(refused.headers["Retry-After"]) > 0
 
 
 class _NoExecutor:
