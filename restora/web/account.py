@@ -78,6 +78,17 @@ def _page(status: int = 200, token_form: TokenForm | None = None, delete_form: D
     return body, status, headers
 
 
+def _with_password(form: FlaskForm, **shown_form: FlaskForm):
+    """(the user, None) when ``form`` is valid and its password is theirs, else (None, the page again)."""
+    if not form.validate_on_submit():
+        return None, _page(422, **shown_form)
+    user = db_session().get(User, current_user.id)
+    if not check_password(user.password_hash, form.password.data):
+        form.password.errors.append(_("That is not your password."))
+        return None, _page(422, **shown_form)
+    return user, None
+
+
 @bp.route("/<username>/settings")
 @owner_page
 def settings(username: str):
@@ -119,13 +130,10 @@ def revoke_api_token(username: str, token_id: int):
 def change_email(username: str):
     """Step 1: the password, then a code to the new address (which must be proven before it counts)."""
     form = EmailChangeForm()
-    if not form.validate_on_submit():
-        return _page(422, email_form=form)
+    user, refused = _with_password(form, email_form=form)
+    if refused:
+        return refused
     sql = db_session()
-    user = sql.get(User, current_user.id)
-    if not check_password(user.password_hash, form.password.data):
-        form.password.errors.append(_("That is not your password."))
-        return _page(422, email_form=form)
     new_email = form.email.data.strip().lower()
     if new_email == user.email or _email_taken(new_email):
         form.email.errors.append(_("That address cannot be used. Choose another."))
@@ -205,14 +213,10 @@ def end_other_sessions(username: str):
 @limiter.limit(auth_rate_limit)
 def delete_own_account(username: str):
     form = DeleteAccountForm()
-    if not form.validate_on_submit():
-        return _page(422, delete_form=form)
-    sql = db_session()
-    user = sql.get(User, current_user.id)
-    if not check_password(user.password_hash, form.password.data):
-        form.password.errors.append(_("That is not your password."))
-        return _page(422, delete_form=form)
-    delete_account(sql, user, settings_of().data_dir)
+    user, refused = _with_password(form, delete_form=form)
+    if refused:
+        return refused
+    delete_account(db_session(), user, settings_of().data_dir)
     logout_user()
     clear_session()
     flash(_("Your account, your photos and your results are deleted."), "info")

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 from PIL import Image
-from werkzeug.serving import make_server
 
 from restora.client import ApiError, Client
 from restora.config import Settings
 from restora.migrations import migrate
 from restora.web import create_app
-from restora.web.executor import stop_executor
 from tests.web.api_support import make_token
-from tests.web.mailbox import free_port
+from tests.web.live import serving
 from tests.web.tools_support import picture_bytes
 
 
@@ -28,14 +25,8 @@ def server(tmp_path_factory):
     from tests.web.conftest import AuthActions
 
     AuthActions(app, app.test_client(), None).create_user("alice")
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="client-test-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", app
-    httpd.shutdown()
-    thread.join(10)
-    stop_executor(app)
+    with serving(app) as base:
+        yield base, app
 
 
 def test_submit_wait_with_progress_save_and_delete(server, tmp_path):

@@ -5,7 +5,6 @@ no 5xx, every status, content type, header and body as the document declares. A 
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 import schemathesis
@@ -17,15 +16,13 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from werkzeug.serving import make_server
 
 from restora.config import Settings
 from restora.migrations import migrate
 from restora.web import create_app
-from restora.web.executor import stop_executor
 from tests.web.api_support import make_token
 from tests.web.conftest import AuthActions
-from tests.web.mailbox import free_port
+from tests.web.live import serving
 
 EXAMPLES = int(os.environ.get("RESTORA_TEST_SCHEMATHESIS_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -41,14 +38,8 @@ def live_api(tmp_path_factory):
     app = create_app(settings)
     AuthActions(app, app.test_client(), None).create_user("alice")
     token = make_token(app, "alice")
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="schema-test-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", token
-    server.shutdown()
-    thread.join(10)
-    stop_executor(app)
+    with serving(app) as base:
+        yield base, token
 
 
 @pytest.mark.slow
