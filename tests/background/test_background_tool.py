@@ -128,11 +128,17 @@ def test_id_photo_through_render_with_a_constructed_mask(tmp_path):
     assert result.info["dpi"] == (300, 300)
     assert result.info["restora_max_kb"] == 40 and 10 <= result.info["restora_jpeg_quality"] <= 95
     assert np.asarray(result)[2, 2].tolist() == list(ID_COLOURS["red"])
-    from restora.imaging.io import save_image
+    from restora.imaging.io import MAX_KB_KEY, InvalidImage, save_image
 
-    for name in ("id.jpg", "id.png"):  # the one save path keeps the print resolution
-        with Image.open(save_image(result, tmp_path / name)) as saved:
-            assert tuple(round(v) for v in saved.info["dpi"]) == (300, 300)
+    saved_path = save_image(result, tmp_path / "id.jpg")  # the one save path keeps the print resolution
+    assert saved_path.stat().st_size <= 40 * 1024  # and meets the size limit
+    with Image.open(saved_path) as saved:
+        assert tuple(round(v) for v in saved.info["dpi"]) == (300, 300)
+    with pytest.raises(InvalidImage, match="needs a JPEG"):  # a PNG cannot promise a size
+        save_image(result, tmp_path / "id.png")
+    result.info.pop(MAX_KB_KEY)
+    with Image.open(save_image(result, tmp_path / "id.png")) as saved:
+        assert tuple(round(v) for v in saved.info["dpi"]) == (300, 300)
     sheet = compose.render(rgb, alpha, [(177, 65, 95, 95)], id_photo_size="us-passport", sheet="6inch")
     assert sheet.size in ((1200, 1800), (1800, 1200)) and sheet.info["dpi"] == (300, 300)
 

@@ -26,9 +26,10 @@ def gui_settings(tmp_path):
     return settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def tool_engine():
-    """One tool process for the session's windows (starting one, and importing torch in it, takes seconds).
+    """One tool process for these tests' windows (starting one, and importing torch in it, takes seconds);
+    it ends with the last of them, so later tests see no child process of ours.
 
     It unpickles the test-only tools by importing tests.*, so it starts with the checkout on its path.
     """
