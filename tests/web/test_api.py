@@ -66,7 +66,9 @@ def test_a_token_works_only_on_the_api(app, auth):
     client = app.test_client()
     assert client.get("/alice/", headers=bearer(secret)).headers["Location"] == "/"
     assert client.get("/alice/history", headers=bearer(secret)).status_code == 302
-    assert "session" not in client.get("/api/v1/jobs", headers=bearer(secret)).headers.get("Set-Cookie", "")
+    answer = client.get("/api/v1/jobs", headers=bearer(secret))
+    assert "session" not in answer.headers.get("Set-Cookie", "")
+    assert answer.headers["Cache-Control"] == "no-store"  # private data, whatever carried the identity
 
 
 def test_missing_or_malformed_authorization_is_a_401_problem(app, client):

@@ -58,6 +58,14 @@ def authenticate():
     return None
 
 
+@bp.after_request
+def private_answers(response):
+    """A person's jobs and limits must not stay in shared caches (a token request has no session cookie,
+    so the site-wide rule that keys on the session does not catch it)."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
     return problem(error.status, error.code, error.detail, error.headers)
