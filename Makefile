@@ -39,6 +39,8 @@ test: setup system-packages
 
 bench: setup
 	$(PY) -m benchmarks --out bench-results/bench.json
+	# the API against its OpenAPI document, longer than the test suite's short run
+	RESTORA_TEST_SCHEMATHESIS_EXAMPLES=200 $(PY) -m pytest -q tests/web/test_api_schema.py
 
 # Strings of the site and of the tools (marked N_ in restora/tools): extract from code and templates, merge into the Chinese catalogue, compile the .mo
 # (committed, so a fresh clone needs no build step). Fill in new msgstr entries in the .po, then run again.

@@ -7,11 +7,12 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import deblur_bench, gui_bench, tools_bench, web_jobs_bench
+from benchmarks import deblur_bench, fault_bench, gui_bench, load_bench, tools_bench, web_jobs_bench
 from benchmarks.common import machine
 
 # "tools": every registered tool the same way; the others: extras where they add something
-SUITES = {"tools": tools_bench.run, "deblur": deblur_bench.run, "web_jobs": web_jobs_bench.run, "gui": gui_bench.run}
+SUITES = {"tools": tools_bench.run, "deblur": deblur_bench.run, "web_jobs": web_jobs_bench.run, "gui": gui_bench.run,
+          "load": load_bench.run, "faults": fault_bench.run}
 
 
 def main() -> None:
