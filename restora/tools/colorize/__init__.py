@@ -27,7 +27,9 @@ from PIL import Image
 
 from restora.i18n import N_
 from restora.imaging.io import merge_alpha, split_alpha
-from restora.tools.base import Argument, BaseTool, Command, InvalidParams, Param, Progress, settings_or_default
+from restora.tools.base import (
+    Argument, BaseTool, Command, InvalidParams, Param, Progress, settings_or_default, weights_param,
+)
 from restora.tools.colorize.inference import DEFAULT_RENDER_SIZE
 from restora.tools.colorize.weights import WEIGHTS
 
@@ -80,13 +82,7 @@ COLORIZE_PARAMS = (
         units="px",
         advanced=True,
     ),
-    Param(
-        "weights",
-        "weights",
-        default="",
-        label=N_("Weights"),
-        help=N_("Registered weights (see `restora models list`) or a file; default: Restora's shipped weights."),
-    ),
+    weights_param(),
 )
 
 COMMANDS = (
@@ -108,24 +104,10 @@ COMMANDS = (
 )
 
 
-def _weights_key(weights: str, settings: Any) -> tuple[str, Any]:
-    """(weights name, cache key) for ``weights`` (empty: the default); :raises MissingWeights: early."""
-    from restora.weights import default_weights, find_weights
-
-    name = weights or default_weights("colorize")
-    path, _ = find_weights(name, "colorize", settings)  # cheap; raises MissingWeights before any torch work
-    return name, f"{path.resolve()}:{path.stat().st_mtime_ns}"
-
-
-def _build(name: str, settings: Any) -> Any:
-    import torch
-
+def _build(loaded: Any) -> Any:
     from restora.tools.colorize.inference import build_generator
-    from restora.weights import load_weights
 
-    if settings.torch_threads > 0 and torch.get_num_threads() != settings.torch_threads:
-        torch.set_num_threads(settings.torch_threads)
-    return build_generator(load_weights(name, "colorize", settings))
+    return build_generator(loaded)
 
 
 def colorize_array(rgb: np.ndarray, net: Any, *, render_size: int = DEFAULT_RENDER_SIZE,
@@ -190,9 +172,7 @@ class Colorize(BaseTool):
 
         :raises MissingWeights: before any torch work when the file is not on this machine.
         """
-        settings = settings_or_default(settings)
-        name, key = _weights_key(weights, settings)
-        return self.cached(key, lambda: _build(name, settings))
+        return self.load_net(weights, settings_or_default(settings), _build)
 
     def prepare(self, *, settings: Any = None, weights: str = "", **_: Any) -> None:
         """Load the net now, so a missing file is reported before any image is read.
