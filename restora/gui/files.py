@@ -173,5 +173,8 @@ class PhotoFiles:
         photo = self.photo
         if photo is not None:
             view = photo.current_view or Pyramid.of(photo.current)
-            QGuiApplication.clipboard().setImage(view.full)
+            # A copy that owns its pixels: the pyramid's QImages point into Python bytes, and the clipboard
+            # keeps its image past the interpreter's end (Qt frees it in an exit handler), when releasing
+            # those bytes would call into a finalised Python: a segfault at exit after a Copy.
+            QGuiApplication.clipboard().setImage(view.full.copy())
             self.statusBar().showMessage(text(N_("Copied to the clipboard."), self.language), STATUS_SECONDS)

@@ -35,14 +35,22 @@ class DrawnProbe(BaseTool):
 
 @dataclass
 class Silent(BaseTool):
-    """Works for ``seconds`` without ever reporting progress (a tool Cancel cannot reach from the inside)."""
+    """Works for ``seconds`` without ever reporting progress (a tool Cancel cannot reach from the inside).
+
+    ``started``: a file it writes as it begins, so a test cancels it inside its run: a Cancel that comes
+    before (the tool process still starting) is answered at the progress report before ``run``, and the
+    process rightly lives on."""
 
     name: str = "silent"
     title: str = "Silent"
-    params: tuple = field(default=(Param("seconds", "float", default=60.0, minimum=0.0, maximum=600.0),))
+    params: tuple = field(default=(Param("seconds", "float", default=60.0, minimum=0.0, maximum=600.0),
+                                   Param("started", "text", default="")))
 
-    def run(self, image, *, seconds: float = 60.0, progress=None, settings=None):
+    def run(self, image, *, seconds: float = 60.0, started: str = "", progress=None, settings=None):
         import time
+        from pathlib import Path
 
+        if started:
+            Path(started).write_text("running")
         time.sleep(seconds)
         return image.copy()

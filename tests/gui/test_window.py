@@ -96,11 +96,15 @@ def test_a_long_run_reports_progress_and_time_left_and_cancel_stops_it(qtbot, wi
 
 
 @pytest.mark.slow  # waits out the grace period a silent tool is given
-def test_cancel_stops_a_tool_that_never_reports_by_ending_its_process(qtbot, window, photo_path, test_tools):
+def test_cancel_stops_a_tool_that_never_reports_by_ending_its_process(qtbot, window, photo_path, tmp_path,
+                                                                     test_tools):
     open_and_wait(qtbot, window, [photo_path])
     window.select_tool("silent")
+    started = tmp_path / "started"
+    window.form.set_value("started", str(started))
     task = window.run_tool()
-    qtbot.waitUntil(window.engine.alive, timeout=30_000)
+    # inside the tool's run, not merely a live process: a Cancel before the run is answered at once
+    qtbot.waitUntil(started.exists, timeout=30_000)
     with qtbot.waitSignal(task.worker.cancelled, timeout=30_000):
         window.cancel()
     assert not window.engine.alive()  # ended after the grace period, not after the tool's 60 s
@@ -242,3 +246,38 @@ def test_each_registered_tool_runs_from_its_form(qtbot, window, tmp_path, name):
     run_and_wait(qtbot, window, timeout=300_000)
     assert window.last_problem is None, window.last_problem
     assert [step.tool for step in window.photos[0].steps] == [name]
+
+
+COPY_THEN_QUIT = """
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from restora.gui.main_window import MainWindow
+from restora.gui.settings import GuiSettings
+
+app = QApplication([])
+window = MainWindow(GuiSettings(QSettings(sys.argv[2], QSettings.Format.IniFormat)))
+window.show()
+window.open_paths([Path(sys.argv[1])])
+deadline = time.monotonic() + 30
+while window.opening and time.monotonic() < deadline:
+    app.processEvents()
+    time.sleep(0.01)
+assert window.photos, "the photo did not open"
+window.copy_result()
+window.close()
+"""
+
+
+def test_a_copy_then_quit_ends_cleanly(photo_path, tmp_path):
+    """Qt frees the clipboard's image after Python has finished: an image still pointing into Python's
+    memory then crashed the process at exit (exit code -11), after a Copy and a quit."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", COPY_THEN_QUIT, str(photo_path), str(tmp_path / "gui.ini")],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
