@@ -3,7 +3,7 @@
 Usage: .venv/bin/python docs/training/colorize_phases.py RUN_DIR [--data data/colorize] [--side 512]
 Scores the generator after phase 1 (generator_phase.pt), after the critic phase (gan_000000.pt: the same
 generator, phases 1-2), every kept GAN checkpoint and the picked inflection point, next to two baselines
-(the grey image, and a uniform sepia tone at the photo's own Y), at render size 256: mean PSNR gain over
+(the grey image, and the evaluation's uniform sepia tone at the photo's own Y), at render size 256: mean PSNR gain over
 grey (dB), worst gain, colourfulness relative to the originals (Hasler-Süsstrunk, ratio of means).
 The validation photos are the set's ``val`` split (never trained on; not the evaluation photos).
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from restora.imaging.colour import luma, rgb_to_yuv, yuv_to_rgb
+from restora.imaging.colour import luma, to_uint8
 from restora.imaging.metrics import psnr
 from restora.tools.colorize.data import load_rgb
 from restora.tools.colorize.export import load_run_generator
@@ -25,17 +25,16 @@ from restora.tools.colorize.losses import colourfulness
 from restora.tools.colorize.photos import read_photo_manifest
 from restora.tools.colorize.training import score_generator
 
-SEPIA = np.array([[[162, 138, 101]]], np.uint8)  # a mid sepia print tone
-
-
 def sepia_scores(photos: list[np.ndarray]) -> dict:
-    uv = rgb_to_yuv(SEPIA)[0, 0, 1:]
+    """The evaluation's uniform sepia baseline (CSS sepia(1) at the photo's own Y, restora eval colorize)."""
+    from restora.tools.colorize.evaluate import sepia
+
     gains, ours, originals = [], [], []
     for rgb in photos:
         original = rgb.astype(np.float32) / 255
         y = luma(rgb)
-        result = yuv_to_rgb(np.dstack([y, np.broadcast_to(uv, (*y.shape, 2))]))
         grey = np.repeat(y[..., None], 3, axis=2).clip(0, 1)
+        result = sepia(to_uint8(grey)).astype(np.float32) / 255
         gains.append(psnr(original, result) - psnr(original, grey))
         ours.append(colourfulness(result))
         originals.append(colourfulness(original))
