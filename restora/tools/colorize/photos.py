@@ -344,6 +344,18 @@ def read_photo_manifest(folder: Path) -> list[PhotoEntry]:
     return [PhotoEntry(**e) for e in json.loads(path.read_text())["entries"]]
 
 
+@dataclass(frozen=True)
+class PhotoSetConfig:
+    """`restora data colorize` has no knobs beyond its folders: the sources are pinned above."""
+
+
+def data_command(config: PhotoSetConfig, *, out: Path, cache: Path) -> str:
+    """`restora data colorize`: build the photo set; say how many photos and how they split."""
+    entries = build_colorize_set(out, cache, cache / "pypi")
+    splits = {s: sum(e.split == s for e in entries) for s in ("train", "val", "eval")}
+    return f"{len(entries)} photos ({sum(e.has_people for e in entries)} with people): {splits}"
+
+
 def main(argv: list[str] | None = None) -> None:
     import argparse
 

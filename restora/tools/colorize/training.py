@@ -20,7 +20,7 @@ import math
 import os
 import platform
 import time
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from restora.options import option
 from restora.imaging.colour import luma, yuv_to_rgb
 from restora.imaging.metrics import psnr
 from restora.nets.colorize import ColorizeCritic, ColorizeGenerator, ColorizeNetConfig, CriticConfig
@@ -41,8 +42,8 @@ PHASES = ("generator", "critic", "gan")
 UV_SCALE = 0.3  # chroma is divided by this before the critic sees it (|U|, |V| up to 0.44, 0.62)
 
 
-def knob(default, help: str):  # noqa: A002 - the metadata key the command line generator reads
-    return field(default=default, metadata={"help": help})
+def knob(default, help: str):  # noqa: A002 - the config field with its --help (restora.options)
+    return option(default, help)
 
 
 def _ints(text: str) -> tuple[int, ...]:
@@ -479,6 +480,12 @@ def parse_args(argv: list[str] | None = None):
         parser.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, type=type(f.default), default=f.default,
                             help=f"{f.metadata['help']} (default: {f.default})")
     return parser.parse_args(argv)
+
+
+def train_command(config: ColorizeTrainConfig, *, data: Path, out: Path, resume: bool, no_progress: bool) -> str:
+    """`restora train colorize`: run (or continue) the NoGAN phases and say where the run stopped."""
+    trainer = train_colorize(config, data, out, resume=resume, progress=not no_progress)
+    return f"stopped in phase {trainer.phase} at step {trainer.step} after {trainer.elapsed / 60:.1f} min"
 
 
 def main(argv: list[str] | None = None) -> None:
