@@ -17,7 +17,10 @@ from werkzeug.datastructures import MultiDict
 from restora.tools.base import NAMED_COLOURS, Param, Tool
 from restora.web.content import tool_text
 
-HIDDEN_KINDS = ("weights", "image")
+# "image" is drawn separately (the second file input). "hints" (painted colours) would be a third picture,
+# and a job stores one upload besides the photo: the site does not offer them yet (the desktop window and
+# the command line do), rather than showing a field that cannot work.
+HIDDEN_KINDS = ("weights", "image", "hints")
 CUSTOM, PICTURE = "custom", "picture"
 
 # The colour control's own two extra choices; every other label comes from the tool's declaration.
