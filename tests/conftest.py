@@ -56,3 +56,26 @@ def photo_rgba(photo_rgb: Image.Image) -> Image.Image:
     image = photo_rgb.convert("RGBA")
     image.putalpha(Image.fromarray(alpha, "L"))
     return image
+
+
+@pytest.fixture(scope="module")
+def example_tool(tmp_path_factory):
+    """The example third-party tool package (tests/example_tool) pip-installed into a folder on sys.path
+    and found by the registry through its entry point; removed again afterwards."""
+    import subprocess
+    import sys
+
+    from restora.tools import TOOLS, load_entry_points, unregister
+
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+                    "--target", str(target), str(REPO_ROOT / "tests" / "example_tool")], check=True)
+    sys.path.insert(0, str(target))
+    try:
+        assert load_entry_points() == ["posterize"]
+        yield TOOLS["posterize"]
+    finally:
+        unregister("posterize")
+        sys.path.remove(str(target))
+        for name in [m for m in sys.modules if m.startswith("restora_example_tool")]:
+            del sys.modules[name]

@@ -3,9 +3,6 @@ kinds, and the example third-party tool installed as its own package."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,10 +12,9 @@ from restora.gui import controls as forms
 from restora.gui import drawn_controls
 from restora.gui.form import ParamForm
 from restora.gui.overlay import Overlay
-from restora.tools import TOOLS, load_entry_points, unregister
+from restora.tools import TOOLS
 from tests.gui.conftest import open_and_wait, run_and_wait
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "example_tool"
 CONTROL_FOR_KIND = {
     "choice": forms.ChoiceControl, "float": forms.NumberControl, "int": forms.NumberControl,
     "bool": forms.BoolControl, "colour": forms.ColourControl, "image": forms.ImageControl,
@@ -99,21 +95,6 @@ def test_values_from_the_form_pass_the_tools_validation(qtbot, window, photo_pat
     assert values["hints"] is None and values["keep"] is None
 
 
-@pytest.fixture(scope="module")
-def example_tool(tmp_path_factory):
-    """pip-install the example package into a folder on sys.path, then let the registry find it."""
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(EXAMPLE)], check=True)
-    sys.path.insert(0, str(target))
-    try:
-        assert load_entry_points() == ["posterize"]
-        yield TOOLS["posterize"]
-    finally:
-        unregister("posterize")
-        sys.path.remove(str(target))
-        for name in [m for m in sys.modules if m.startswith("restora_example_tool")]:
-            del sys.modules[name]
 
 
 @pytest.mark.slow  # pip installs the package first

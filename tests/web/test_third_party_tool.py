@@ -1,44 +1,23 @@
-"""A tool installed as a separate package (tests/example_tool, through the ``restora.tools`` entry-point
+"""A tool example_tool as a separate package (tests/example_tool, through the ``restora.tools`` entry-point
 group) appears on the command line, in `restora models list|verify` and on the site, whose page runs it
 end to end: adding a tool needs no code in any front."""
 
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
-import pytest
 from click.testing import CliRunner
 from PIL import Image
 
 from restora.cli import main
-from restora.tools import TOOLS, load_entry_points, unregister
 from tests.web.tools_support import get_file, picture_bytes, post_upload, wait_for_job
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "example_tool"
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """pip-install the example package into a folder on sys.path, then let the registry find it."""
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(EXAMPLE)], check=True)
-    sys.path.insert(0, str(target))
-    try:
-        assert load_entry_points() == ["posterize"]
-        yield TOOLS["posterize"]
-    finally:
-        unregister("posterize")
-        sys.path.remove(str(target))
-        for name in [m for m in sys.modules if m.startswith("restora_example_tool")]:
-            del sys.modules[name]
 
 
-def test_the_tool_is_a_command_with_its_options(installed, tmp_path):
+def test_the_tool_is_a_command_with_its_options(example_tool, tmp_path):
     Image.fromarray(np.tile(np.arange(256, dtype=np.uint8), (8, 1))).convert("RGB").save(tmp_path / "in.png")
     runner = CliRunner()
     assert "posterize" in runner.invoke(main, ["--help"]).output
@@ -53,7 +32,7 @@ def test_the_tool_is_a_command_with_its_options(installed, tmp_path):
     assert refused.exit_code == 2 and "between 2 and 64" in refused.output
 
 
-def test_its_weights_are_listed_and_verified(installed):
+def test_its_weights_are_listed_and_verified(example_tool):
     runner = CliRunner()
     listing = runner.invoke(main, ["models", "list"]).output
     assert "posterize-gamma (default)\tposterize\tofficial\tpresent" in listing
@@ -61,7 +40,7 @@ def test_its_weights_are_listed_and_verified(installed):
     assert "posterize-gamma: ok" in verified.output
 
 
-def test_its_page_runs_it_end_to_end(installed, client, auth):
+def test_its_page_runs_it_end_to_end(example_tool, client, auth):
     auth.create_user("alice")
     auth.login("alice")
     assert "/tools/posterize/icon.svg" in client.get("/alice/").get_data(as_text=True)
