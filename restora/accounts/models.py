@@ -87,3 +87,26 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+USER_AGENT_MAX = 128
+IP_MAX = 45  # the longest text form of an IPv6 address
+
+
+class UserSession(Base):
+    """One login in one browser, so a user can see where they are logged in and end a session.
+
+    The Flask session cookie names the row (signed, so it cannot be forged); a row with ``ended_at`` set
+    logs its cookie out at the next request. ``user_agent`` is a short summary ("Firefox on Linux"), not
+    the raw header.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(USER_AGENT_MAX), nullable=False, default="")
+    ip: Mapped[str] = mapped_column(String(IP_MAX), nullable=False, default="")
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
