@@ -85,3 +85,17 @@ def test_every_config_field_has_help_and_an_option() -> None:
     assert ColorizeTrainConfig(widths=args.widths, decoder="8,8,8,8").net.widths == (8, 8, 8, 8, 8)
     with pytest.raises(ValueError, match="multiple of 32"):
         ColorizeTrainConfig(crop=100)
+
+
+def test_init_starts_phase_one_from_a_shipped_export(photo_set: Path, full_run: Path, tmp_path: Path) -> None:
+    from restora.tools.colorize.export import export_generator
+    from restora.tools.colorize.training import ColorizeTrainer, initial_generator
+
+    export = tmp_path / "g.safetensors"
+    export_generator(full_run / "checkpoints" / "inflection.pt", export)
+    warm = replace(TINY, init=str(export))
+    trainer = ColorizeTrainer(warm, None, torch.ones(4).numpy())  # the photo set is not read before a step
+    shipped = initial_generator(export)
+    assert all(torch.equal(trainer.generator.state_dict()[k], shipped[k]) for k in shipped)
+    with pytest.raises(FileNotFoundError, match="--init"):
+        ColorizeTrainer(replace(TINY, init=str(tmp_path / "missing.safetensors")), None, torch.ones(4).numpy())

@@ -75,6 +75,8 @@ class ColorizeTrainConfig:
     gan_checkpoint_every: int = knob(60, "GAN phase: score and keep the generator every this many steps")
     colour_weight: float = knob(2.0, "inflection score = val PSNR gain (dB) + this x min(colourfulness ratio, 1)")
     seed: int = knob(0, "seed of every random draw (batches, degradations, initialisation, dropout)")
+    init: str = knob("", "phase 1 starts from this generator (a .safetensors export or a run's .pt checkpoint) "
+                         "instead of random weights; its architecture must match")
     # run control: may change on --resume
     time_limit_min: float = knob(0.0, "total training time in minutes over the three phases (0 = steps only)")
     generator_share: float = knob(0.68, "with a time limit: phase 1 ends at this fraction of it")
@@ -123,6 +125,8 @@ class ColorizeTrainer:
         self.degrade = DegradeConfig()
         self.phase, self.phase_step, self.step, self.elapsed = "generator", 0, 0, 0.0
         self.gan_scores: list[dict] = []
+        if config.init:
+            self.generator.load_state_dict(initial_generator(Path(config.init)), strict=True)
         self.make_optimisers()
 
     def make_optimisers(self) -> None:
@@ -228,6 +232,18 @@ class ColorizeTrainer:
         if self.phase != "done":
             self.g_opt.load_state_dict(state["optimizers"]["generator"])
             self.d_opt.load_state_dict(state["optimizers"]["critic"])
+
+
+def initial_generator(path: Path) -> dict:
+    """The generator state dict of ``path`` for a warm start: a shipped .safetensors export (spectral norms
+    kept, as ``export.py`` writes them) or a training checkpoint of this module."""
+    if not path.is_file():
+        raise FileNotFoundError(f"--init {path}: no such file")
+    if path.suffix == ".safetensors":
+        from restora.weights import read_safetensors
+
+        return read_safetensors(path).state_dict
+    return load_checkpoint(path)["generator"]
 
 
 def score_generator(net: ColorizeGenerator, photos: list[np.ndarray], render_size: int, colour_weight: float) -> dict:
