@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from restora.accounts import models
 from restora.accounts.models import User
 from restora.accounts.passwords import hash_password, password_problems
+from restora.accounts.sessions import end_user_sessions
 from restora.accounts.usernames import EMAIL_PATTERN, is_reserved, is_valid_username, username_key
 
 
@@ -58,8 +59,12 @@ def list_accounts(session: Session) -> list[User]:
 
 
 def end_sessions(user: User) -> None:
-    """Make every login cookie issued to ``user`` so far useless (they carry the old session version)."""
+    """End every login session of ``user``: their rows are marked ended, and every cookie issued so far
+    carries an old session version too (a second lock, which also covers cookies from before the rows)."""
     user.session_version += 1
+    session = object_session(user)
+    if session is not None and user.id is not None:
+        end_user_sessions(session, user.id)
 
 
 def set_active(session: Session, username: str, active: bool) -> User:

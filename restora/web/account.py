@@ -4,8 +4,9 @@ Email: a change asks for the password, mails a code to the new address, and coun
 comes back; then the old address gets a notice.
 
 Tokens: created with a name, the secret shown once on the answer page (never stored, never in a cookie),
-listed with when they were made and last used, revoked at once. Ending other sessions bumps the session
-version (every cookie issued so far stops working) and gives this browser a fresh one. Deleting the
+listed with when they were made and last used, revoked at once. Sessions: every live login of the person
+is listed (device summary, address, when it started and was last seen; this browser's marked), and each
+can be ended, or all but this one; an ended session is logged out at its next request. Deleting the
 account asks for the password and leaves nothing of the person on disk or in the database.
 """
 
@@ -26,9 +27,9 @@ from restora.accounts.passwords import check_password
 from restora.accounts.removal import delete_account
 from restora.accounts.tokens import TokenError, create_token, list_tokens, revoke_token
 from restora.accounts.usernames import EMAIL_PATTERN
-from restora.accounts.users import end_sessions
+from restora.accounts.sessions import end_session, end_user_sessions, list_sessions
 from restora.web.access import owner_object, owner_page
-from restora.web.auth import auth_rate_limit, clear_session, start_session
+from restora.web.auth import auth_rate_limit, clear_session, current_session_id, end_this_session
 from restora.web.database import db_session
 from restora.web.extensions import limiter, settings_of
 from restora.web.forms import CodeForm, PostForm
@@ -69,6 +70,8 @@ def _page(status: int = 200, token_form: TokenForm | None = None, delete_form: D
         code_form=code_form or CodeForm(formdata=None),
         pending_email=session.get(PENDING_EMAIL_KEY),
         tokens=list_tokens(db_session(), current_user.id),
+        sessions=list_sessions(db_session(), current_user.id),
+        this_session=current_session_id(),
         token_form=token_form or TokenForm(formdata=None),
         delete_form=delete_form or DeleteAccountForm(formdata=None),
         csrf_form=PostForm(),
@@ -200,12 +203,27 @@ def end_other_sessions(username: str):
     if not PostForm().validate_on_submit():
         abort(400)
     sql = db_session()
-    user = sql.get(User, current_user.id)
-    end_sessions(user)
+    end_user_sessions(sql, current_user.id, keep=current_session_id())  # this browser stays in
     sql.commit()
-    start_session(user)  # this browser stays in, on a new cookie
     flash(_("Every other browser and device logged in as you has been logged out."), "info")
-    return redirect(url_for(".settings", username=user.username), 303)
+    return redirect(url_for(".settings", username=current_user.username, _anchor="sessions"), 303)
+
+
+@bp.route("/<username>/settings/sessions/<int:session_id>/end", methods=["POST"])
+@owner_object
+def end_one_session(username: str, session_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    if session_id == current_session_id():  # ending this browser's own session is logging out
+        end_this_session()
+        flash(_("You are logged out."), "info")
+        return redirect(url_for("pages.home"), 303)
+    sql = db_session()
+    if not end_session(sql, current_user.id, session_id):
+        abort(404)  # not yours, or already ended: the same answer
+    sql.commit()
+    flash(_("That session has been logged out."), "info")
+    return redirect(url_for(".settings", username=current_user.username, _anchor="sessions"), 303)
 
 
 @bp.route("/<username>/settings/delete", methods=["POST"])

@@ -1,10 +1,14 @@
 """Logging in and out, the user loader, and the per-account throttle on failed logins (which names
 without an account get too, so a lock does not reveal who has one).
 
-Sessions: Flask keeps the session in a signed cookie, so a copied cookie would outlive a logout. The user
-id stored in it is ``"<id>:<session_version>"``; logging out (or a password reset, or disabling the
-account) increments ``session_version``, and the loader refuses any cookie with an older version.
-That logs the user out on every device, which is the price of cookie sessions without a session table.
+Sessions: Flask keeps the session in a signed cookie, so a copied cookie would outlive a logout on its
+own. Each login therefore opens a row in ``user_sessions`` (restora.accounts.sessions) and the cookie
+names it (``restora_sid``); the loader accepts a cookie only while its row is live, so logging out, or
+ending the session from another browser's settings page, stops that cookie at its next request. The
+user id in the cookie is also ``"<id>:<session_version>"``; bumping the version (password change or
+reset, disabling the account) is a second lock that ends every session of the user at once.
+The loader runs at the start of each request (see :func:`init_app`), one query, and writes
+``last_seen_at`` at most once a minute.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from sqlalchemy import case, or_, select, update
 from restora.accounts import models
 from restora.accounts.models import User
 from restora.accounts.passwords import check_password, dummy_hash, hash_password, needs_rehash
-from restora.accounts.users import end_sessions
+from restora.accounts.sessions import end_session, find_live_session, open_session
 from restora.web.access import authenticated, public
 from restora.web.database import db_session
 from restora.web.extensions import limiter, login_manager, settings_of
@@ -41,6 +45,7 @@ LOCK_DURATION = timedelta(minutes=15)
 # Their counts live in the rate-limit storage (memory, or Redis when several processes serve), keyed by a
 # hash of the login, not in the database.
 UNKNOWN_LOGIN_PREFIX = "restora-unknown-login/"
+SESSION_ID_KEY = "restora_sid"  # the user_sessions row of this browser's login, in the signed cookie
 
 
 def auth_rate_limit() -> str:
@@ -55,16 +60,31 @@ def init_app(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         return load_session_user(user_id)
 
+    @app.before_request
+    def load_user_first() -> None:
+        # The loader may commit its last_seen touch; loading here, before any view has changed anything,
+        # means that commit never carries a view's half-done work with it.
+        if "_user_id" in session and request.endpoint != "static":
+            current_user._get_current_object()
+
+
+def current_session_id() -> int | None:
+    """The ``user_sessions`` id this browser's cookie names, or None."""
+    value = session.get(SESSION_ID_KEY)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
 
 def load_session_user(user_id: str) -> User | None:
-    """The user named by a session's ``"<id>:<version>"``, or None if stale, disabled or malformed."""
+    """The user named by a session's ``"<id>:<version>"`` whose session row is live, or None if ended,
+    idle, stale, disabled or malformed."""
     raw_id, _sep, raw_version = user_id.partition(":")
-    if not (raw_id.isdigit() and raw_version.isdigit()):
+    session_id = current_session_id()
+    if not (raw_id.isdigit() and raw_version.isdigit()) or session_id is None:
         return None
-    user = db_session().get(User, int(raw_id))
-    if user is None or not user.active or user.session_version != int(raw_version):
+    found = find_live_session(db_session(), int(raw_id), session_id)
+    if found is None or found[0].session_version != int(raw_version):
         return None
-    return user
+    return found[0]
 
 
 def find_user(login: str) -> User | None:
@@ -96,9 +116,23 @@ def clear_session() -> None:
 
 
 def start_session(user: User) -> None:
-    """Log ``user`` in on a fresh session (a new cookie: no fixation)."""
+    """Log ``user`` in on a fresh session (a new cookie: no fixation) with a new session row."""
     clear_session()
+    sql = db_session()
+    record = open_session(sql, user, request.user_agent.string, request.remote_addr)
+    sql.commit()
     login_user(user)
+    session[SESSION_ID_KEY] = record.id
+
+
+def end_this_session() -> None:
+    """Log this browser out: its session row is ended (a copy of the cookie is useless) and the cookie emptied."""
+    session_id = current_session_id()
+    if session_id is not None and current_user.is_authenticated:
+        end_session(db_session(), current_user.id, session_id)
+        db_session().commit()
+    logout_user()
+    clear_session()
 
 
 def is_locked(user: User) -> bool:
@@ -202,10 +236,6 @@ def login():
 def logout():
     if not PostForm().validate_on_submit():
         abort(400)
-    user = db_session().get(User, current_user.id)
-    end_sessions(user)  # every cookie issued before now stops working
-    db_session().commit()
-    logout_user()
-    clear_session()
+    end_this_session()  # this session only: the person's other browsers stay logged in
     flash(_("You are logged out."), "info")
     return redirect(url_for("pages.home"))
