@@ -127,6 +127,8 @@ def owned_or_404(session: Session, model: type, object_id: object, owner_column:
 
     A row that exists but belongs to someone else gives the same 404 as one that does not exist.
     """
+    if isinstance(object_id, str) and "\x00" in object_id:
+        abort(404)  # no key holds NUL, and PostgreSQL refuses it in text with an error, not "no row"
     row = session.get(model, object_id)
     if row is None or getattr(row, owner_column) != current_user.id:
         abort(404)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, render_template, request, session
+from flask import Flask, Response, current_app, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from restora.web.api.problems import is_api_request, problem
 
@@ -57,9 +58,32 @@ def _error_page(status: int, title: str, message: str, headers: dict | None = No
     return render_template("error.html", status=status, title=title, message=message), status, headers or {}
 
 
+DATABASE_RETRY_AFTER = "30"
+
+
+def _database_unavailable(error: Exception):
+    """The database is down, restarting or unreachable: 503 with Retry-After, never a traceback.
+
+    The engine's pool drops the broken connections (pool_pre_ping checks the others), so the first
+    request after the database is back succeeds without a restart of the site.
+    """
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, str(error).splitlines()[0][:200])
+    headers = {"Retry-After": DATABASE_RETRY_AFTER}
+    if is_api_request():
+        return problem(503, "database_unavailable", "The database is not reachable. Try again in a minute.", headers)
+    # Rendered without context processors: the site's frame would ask the missing database who is logged in.
+    page = current_app.jinja_env.get_template("tools/unavailable.html")
+    message = _("The server is busy or its database is not reachable. Try again in a minute.")
+    return page.render(title=_("Try again soon"), message=message), 503, headers
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = HttpsAwareSessionInterface()
     app.after_request(add_security_headers)
+
+    # A lost connection is an OperationalError, or with PyMySQL sometimes an InterfaceError (a closed socket).
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
 
     @app.errorhandler(400)
     def bad_request(_error):
