@@ -1,8 +1,20 @@
-"""The colorize tool's weights: Restora's own NoGAN-trained generator, shipped in ``restora/weights/``."""
+"""The colorize tool's weights: Restora's own NoGAN-trained generator, shipped in ``restora/weights/``;
+DeOldify's published generators, which a user may bring (``ColorizeArtistic_gen.pth``,
+``ColorizeStable_gen.pth``); and the readers for DeOldify's ``.pth`` files and Restora's training
+checkpoints. torch is imported inside the readers only."""
 
 from __future__ import annotations
 
-from restora.weights import WeightsEntry
+from pathlib import Path
+from typing import Any
+
+from restora.weights import LoadedWeights, WeightsEntry, WeightsError, register_reader, torch_load
+
+# Architectures of DeOldify's two published still-image generators (restora.nets.deoldify.PRESETS;
+# shared/reference/models.md §4.1): written out so the registry is read without importing torch.
+DEOLDIFY_ARTISTIC = {"net": "deoldify", "decoder": "deep", "encoder": "resnet34", "nf_factor": 1.5}
+DEOLDIFY_STABLE = {"net": "deoldify", "decoder": "wide", "encoder": "resnet101", "nf_factor": 2}
+DEOLDIFY_LICENCE = "MIT (DeOldify's code and weights, jantic/DeOldify); Restora does not redistribute them"
 
 WEIGHTS = (
     WeightsEntry(
@@ -30,4 +42,72 @@ WEIGHTS = (
         description="Restora's own colorize generator (DeOldify-family U-Net, NoGAN phase-1 pick, 853 steps on a CPU) on Debian/PyPI photos",
         default=True,
     ),
+    WeightsEntry(
+        name="deoldify-artistic",
+        tool="colorize",
+        filename="ColorizeArtistic_gen.pth",
+        kind="official",
+        architecture=DEOLDIFY_ARTISTIC,
+        licence=DEOLDIFY_LICENCE,
+        how_to_get=(
+            "download ColorizeArtistic_gen.pth from the \"Pretrained Weights\" section of DeOldify's README "
+            "(github.com/jantic/DeOldify) and copy it into the models folder"
+        ),
+        description="DeOldify Artistic (Antic 2019): ResNet-34 encoder, deep decoder, nf_factor 1.5",
+        family="deoldify-pth",
+    ),
+    WeightsEntry(
+        name="deoldify-stable",
+        tool="colorize",
+        filename="ColorizeStable_gen.pth",
+        kind="official",
+        architecture=DEOLDIFY_STABLE,
+        licence=DEOLDIFY_LICENCE,
+        how_to_get=(
+            "download ColorizeStable_gen.pth from the \"Pretrained Weights\" section of DeOldify's README "
+            "(github.com/jantic/DeOldify) and copy it into the models folder"
+        ),
+        description="DeOldify Stable (Antic 2019): ResNet-101 encoder, wide decoder, nf_factor 2",
+        family="deoldify-pth",
+    ),
 )
+
+
+def deoldify_weights(raw: Any, source: str, architecture: dict[str, Any] | None) -> LoadedWeights:
+    """A DeOldify generator file's contents -> LoadedWeights with the configuration found in the file.
+
+    :raises WeightsError: when it is no DeOldify generator, or not the one the registry entry names.
+    """
+    from restora.nets.deoldify import detect_config, preset_name, unwrap_state_dict
+
+    try:
+        state = unwrap_state_dict(raw)
+        found = detect_config(state).architecture()
+    except ValueError as exc:
+        raise WeightsError(f"{source}: {exc}") from None
+    if architecture is not None and dict(architecture) != found:
+        # e.g. the Stable file saved under the Artistic name: say so rather than fail on a missing key
+        name = preset_name(detect_config(state)) or "another DeOldify generator"
+        raise WeightsError(f"{source} holds DeOldify's {name} generator ({found}), not the expected {architecture}")
+    return LoadedWeights(state, found, source)
+
+
+@register_reader("deoldify-pth")
+def read_deoldify(path: Path, architecture: dict[str, Any] | None) -> LoadedWeights:
+    """``ColorizeArtistic_gen.pth`` / ``ColorizeStable_gen.pth`` (fastai's ``{'model': ..., 'opt': ...}``
+    or a bare state dict)."""
+    return deoldify_weights(torch_load(path), str(path), architecture)
+
+
+@register_reader("colorize:torch")
+def read_torch_file(path: Path, architecture: dict[str, Any] | None) -> LoadedWeights:
+    """Any other ``.pth``/``.pt`` given as a path: a Restora training checkpoint (``runs/NAME/checkpoints/
+    latest.pt``, which records its net's configuration) or a DeOldify generator under another name (such as
+    ``ColorizeVideo_gen.pth``, which has Stable's layout)."""
+    raw = torch_load(path)
+    if isinstance(raw, dict) and isinstance(raw.get("generator"), dict):
+        recorded = raw.get("generator_config")
+        if not isinstance(recorded, dict):
+            raise WeightsError(f"{path} is a training checkpoint that does not record its generator_config")
+        return LoadedWeights(raw["generator"], {"net": "colorize-unet", **recorded}, str(path))
+    return deoldify_weights(raw, str(path), architecture)
