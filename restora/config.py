@@ -24,7 +24,7 @@ class ConfigError(ValueError):
 
 # Variables that are read by the program but are not Settings fields; RESTORA_TEST_* belong to
 # the test suite (which database to use, and so on).
-_NON_FIELD_VARIABLES = {"RESTORA_CONFIG"}
+_NON_FIELD_VARIABLES = {"RESTORA_CONFIG", "RESTORA_TOKEN"}  # RESTORA_TOKEN: `restora gui --server`
 _NON_FIELD_PREFIX = "RESTORA_TEST_"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from PySide6.QtWidgets import QApplication
 
@@ -25,20 +25,44 @@ def application() -> QApplication:
     return app
 
 
-def create_window(paths: Sequence[str | Path] = (), settings: GuiSettings | None = None) -> MainWindow:
-    """A shown window with ``paths`` opened (photos; a folder opens as a batch)."""
+def create_window(paths: Sequence[str | Path] = (), settings: GuiSettings | None = None,
+                  remote: tuple[str, Any, Mapping[str, Any]] | None = None) -> MainWindow:
+    """A shown window with ``paths`` opened (photos; a folder opens as a batch).
+
+    ``remote``: (server URL, its restora.client.Client, its tools) to run the tools on that server.
+    """
     application()
-    window = MainWindow(settings)
+    if remote is None:
+        window = MainWindow(settings)
+    else:
+        from restora.gui.remote import RemoteEngine
+
+        server, client, tools = remote
+        window = MainWindow(settings, engine=RemoteEngine(client), tools=lambda: tools, server=server)
     window.show()
     if paths:
         window.open_paths(paths)
     return window
 
 
-def run(paths: Sequence[str | Path] = ()) -> int:
-    """Open the window and run the event loop until it closes; the exit status."""
+def run(paths: Sequence[str | Path] = (), server: str | None = None, token: str | None = None) -> int:
+    """Open the window and run the event loop until it closes; the exit status.
+
+    With ``server`` the tools run there (``token``, else a dialog asks for one); 2 when it cannot connect.
+    """
     app = application()
-    window = create_window(paths)
+    remote = None
+    if server:
+        from restora.gui.remote import ask_token, connect
+
+        try:
+            client, tools = connect(server, token, ask_token(server, GuiSettings().language))
+        except ConnectionError as error:
+            # On the terminal that gave --server; no window opens, so nothing waits on a dialog.
+            print(f"restora gui: {error}", file=sys.stderr)
+            return 2
+        remote = (server, client, tools)
+    window = create_window(paths, remote=remote)
 
     def show_unexpected(kind, exc, trace) -> None:
         # A bug in a slot: logged with its traceback for a report, shown as a dialog; the photos stay open.

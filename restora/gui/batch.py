@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from restora.gui.errors import problem_for
 from restora.gui.texts import duration, text
-from restora.gui.engine import Cancelled, ProblemRaised, ToolProcess
+from restora.gui.engine import Cancelled, ProblemRaised
 from restora.gui.worker import Task
 from restora.i18n import N_
 
@@ -75,7 +75,7 @@ class BatchDialog(QDialog):
         self.main = window
         self.language = lang = window.language
         self.task: Task | None = None
-        self.engine = ToolProcess()  # its own, so a batch and a run in the window do not wait on each other
+        self.engine = window.batch_engine()  # its own, so a batch and a run in the window do not wait on each other
         self.files: list[tuple[Path, Path]] = []
         self.done_count = self.failed_count = 0
         self.setWindowTitle(text(N_("Batch"), lang))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -30,6 +30,12 @@ from restora.i18n import N_
 log = logging.getLogger(__name__)
 
 
+def _local_tools() -> Mapping[str, Any]:
+    from restora.tools import TOOLS
+
+    return TOOLS
+
+
 class ToolBox(QComboBox):
     """The tool picker; it asks for the registry's current tools each time it opens."""
 
@@ -43,9 +49,14 @@ class ToolBox(QComboBox):
 
 
 class MainWindow(PhotoFiles, QMainWindow):
-    def __init__(self, settings: GuiSettings | None = None, engine: ToolProcess | None = None) -> None:
-        """``engine``: a tool process to share (tests); by default the window starts its own."""
+    def __init__(self, settings: GuiSettings | None = None, engine: ToolProcess | None = None,
+                 tools: Callable[[], Mapping[str, Any]] | None = None, server: str | None = None) -> None:
+        """``engine``: a tool process to share (tests); by default the window starts its own.
+        ``tools``: where the tool list comes from (default: this machine's registry); with ``server`` the
+        engine and tools are a remote server's (restora.gui.remote)."""
         super().__init__()
+        self._tools = tools or _local_tools
+        self.server = server
         self.settings = settings or GuiSettings()
         self.language = self.settings.language
         self.photos: list[Photo] = []
@@ -63,7 +74,7 @@ class MainWindow(PhotoFiles, QMainWindow):
         self.overlay = Overlay()
         self.view = CompareView(self.overlay)
         self.form: ParamForm | None = None
-        self.setWindowTitle("Restora")
+        self.setWindowTitle(f"Restora — {server}" if server else "Restora")
         self.setAcceptDrops(True)
         self.resize(1200, 800)
         self._build_panel()
@@ -83,8 +94,6 @@ class MainWindow(PhotoFiles, QMainWindow):
         setter(text(words, self.language))
 
     def _build_panel(self) -> None:
-        from restora.tools import TOOLS
-
         self.panel = QWidget()
         self.panel.setMinimumWidth(340)
         column = QVBoxLayout(self.panel)
@@ -95,7 +104,7 @@ class MainWindow(PhotoFiles, QMainWindow):
         self.photo_list.setMaximumHeight(120)
         self.photo_list.currentRowChanged.connect(lambda row: self._show_photo())
         self.tool_box = ToolBox(self.refresh_tools)
-        for tool in TOOLS.values():
+        for tool in self._tools().values():
             self.tool_box.addItem(text(tool.title, self.language, tool), tool.name)
         self.tool_box.currentIndexChanged.connect(lambda index: self._build_form())
         self.form_area = QScrollArea()
@@ -159,10 +168,9 @@ class MainWindow(PhotoFiles, QMainWindow):
     def retranslate(self) -> None:
         for setter, words in self._translated:
             setter(text(words, self.language))
-        from restora.tools import TOOLS
-
+        tools = self._tools()
         for index in range(self.tool_box.count()):
-            tool = TOOLS[self.tool_box.itemData(index)]
+            tool = tools[self.tool_box.itemData(index)]
             self.tool_box.setItemText(index, text(tool.title, self.language, tool))
         self.view.labels = (text(N_("Before"), self.language), text(N_("After"), self.language))
         self._build_form()
@@ -182,22 +190,19 @@ class MainWindow(PhotoFiles, QMainWindow):
     # --- the current photo and tool ---------------------------------------------------------------
     @property
     def tool(self):
-        from restora.tools import TOOLS
-
-        if self.tool_box.currentData() not in TOOLS:
+        if self.tool_box.currentData() not in self._tools():
             self.refresh_tools()
-        return TOOLS[self.tool_box.currentData()]
+        return self._tools()[self.tool_box.currentData()]
 
     def refresh_tools(self) -> None:
         """Bring the tool list in line with the registry: a tool installed or removed while the window is
         open (an add-on package, load_entry_points) appears or goes without a restart."""
-        from restora.tools import TOOLS
-
+        tools = self._tools()
         listed = [self.tool_box.itemData(i) for i in range(self.tool_box.count())]
         for index in reversed(range(len(listed))):
-            if listed[index] not in TOOLS:
+            if listed[index] not in tools:
                 self.tool_box.removeItem(index)
-        for name, tool in TOOLS.items():
+        for name, tool in tools.items():
             if name not in listed:
                 self.tool_box.addItem(text(tool.title, self.language, tool), name)
 
@@ -305,6 +310,11 @@ class MainWindow(PhotoFiles, QMainWindow):
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.time_left.setText("")
+
+    def batch_engine(self):
+        """An engine for a batch: a tool process of its own, or with a server the same remote engine (it holds
+        no state between runs, so the batch and the window's runs do not wait on each other)."""
+        return self.engine if self.server else ToolProcess()
 
     def undo(self) -> None:
         photo = self.photo

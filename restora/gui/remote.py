@@ -1,0 +1,233 @@
+"""The window as a client of a remote Restora server (``restora gui --server URL``).
+
+The tool list and every parameter come from the server's ``GET /api/v1/tools``; a run uploads the
+current picture through :mod:`restora.client`, follows the job's Server-Sent Events for the progress bar
+(polling when the server refuses a stream), downloads the result and deletes the job on the server (the
+window holds the result; the server's quota is not spent on copies nobody asked to keep). Cancel deletes
+the job, which stops it on the server.
+
+:class:`RemoteTool` has what the window's form and Run need from a tool (name, texts, ``params``,
+``validate``); :class:`RemoteEngine` has the tool process's ``run``/``close``, so the window itself does
+not change between local and remote. This module imports no Qt except in :func:`ask_token`.
+"""
+
+from __future__ import annotations
+
+import queue
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from urllib.error import URLError
+
+from PIL import Image
+
+from restora.client import ApiError, Client
+from restora.gui.engine import Cancelled, ProblemRaised
+from restora.gui.errors import Problem
+from restora.i18n import N_
+from restora.tools.base import InvalidParams, Param
+
+# Parameters the window cannot send: painted hints are a picture drawn on the photo, and the API takes one
+# picture besides the photo (kind "image"); "weights" the server never lists.
+UNSENDABLE_KINDS = ("hints", "weights")
+POLL = 0.05  # seconds between looks at Cancel while the server works
+WAIT_SECONDS = 3600.0  # a job still running after an hour on the server is reported, not waited on for ever
+
+
+class RemoteTool:
+    """A tool of the server, rebuilt from its ``/api/v1/tools`` description."""
+
+    translations: dict = {}  # the server's texts arrive in English; the catalogue translates known ones
+
+    def __init__(self, described: Mapping[str, Any]) -> None:
+        self.name = str(described["name"])
+        self.title = str(described.get("title") or self.name)
+        self.description = str(described.get("description") or "")
+        self.params = tuple(_param(p) for p in described.get("params", ()) if p.get("kind") not in UNSENDABLE_KINDS)
+
+    def validate(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """What to send for the form's raw values: checked here the way the server checks them, so a mistake
+        is shown at once; a picture stays a picture (it travels as a file), the rest as its text form.
+
+        :raises InvalidParams: with a message for the user.
+        """
+        unknown = sorted(set(raw) - {p.name for p in self.params})
+        if unknown:
+            raise InvalidParams(f"{self.name} has no parameter {unknown[0]!r}")
+        send: dict[str, Any] = {}
+        for param in self.params:
+            value = param.coerce(raw.get(param.name))
+            if value is None:
+                continue  # the server's default
+            if param.kind == "box":
+                value = ",".join(str(int(part)) for part in value)
+            send[param.name] = value
+        return send
+
+
+def _param(described: Mapping[str, Any]) -> Param:
+    def number(key: str) -> float | None:
+        value = described.get(key)
+        return None if value is None else float(value)
+
+    kind = str(described["kind"])
+    default = described.get("default")
+    if kind == "box" and isinstance(default, list):
+        default = tuple(default)
+    return Param(
+        name=str(described["name"]), kind=kind, default=default, label=str(described.get("label") or ""),
+        help=str(described.get("help") or ""), choices=tuple(described.get("choices") or ()),
+        choice_labels=tuple(described.get("choice_labels") or ()), minimum=number("minimum"),
+        maximum=number("maximum"), required=bool(described.get("required")), units=str(described.get("units") or ""),
+        advanced=bool(described.get("advanced")),
+    )
+
+
+def remote_tools(client: Client) -> dict[str, RemoteTool]:
+    """Every tool of the server, by name, in the server's order.
+
+    :raises ApiError: for a refused token (401) or another error answer; URLError when unreachable.
+    """
+    return {tool.name: tool for tool in (RemoteTool(item) for item in client.tools())}
+
+
+class RemoteEngine:
+    """Runs tools on the server; the same ``run`` and ``close`` as :class:`restora.gui.engine.ToolProcess`."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def run(self, tool: Any, image: Image.Image, params: dict, settings: Any,
+            progress: Callable[[float], None]) -> tuple[Image.Image, bytes]:
+        """(the result, its raw bytes); ``progress`` may raise :class:`Cancelled`, which deletes the job.
+
+        :raises ProblemRaised: when the server refuses the job, the job fails, or the server is unreachable.
+        """
+        try:
+            with tempfile.TemporaryDirectory(prefix="restora-remote-") as folder:
+                return self._run(Path(folder), tool.name, image, params, progress)
+        except ApiError as error:
+            raise ProblemRaised(_refused(error)) from None
+        except (URLError, ConnectionError, TimeoutError) as error:
+            reason = getattr(error, "reason", error)
+            raise ProblemRaised(Problem(N_("The server cannot be reached"),
+                                        f"{self.client.base}: {reason}", "crash")) from None
+
+    def _run(self, folder: Path, tool: str, image: Image.Image, params: dict,
+             progress: Callable[[float], None]) -> tuple[Image.Image, bytes]:
+        photo = folder / "photo.png"  # lossless: the server sees the very pixels shown as "before"
+        image.save(photo)
+        send = {}
+        for name, value in params.items():
+            if isinstance(value, Image.Image):  # a second picture is a file part of its own
+                path = folder / f"{name}.png"
+                value.save(path)
+                value = path
+            send[name] = value
+        progress(0.0)
+        job = self.client.submit(photo, tool, **send)
+        try:
+            finished = self._follow(job, progress)
+        except Cancelled:
+            self._delete(job)
+            raise
+        if finished["status"] != "done":
+            self._delete(job)
+            raise ProblemRaised(Problem(N_("The tool failed"), finished.get("error") or "The job failed.", "bug"))
+        saved = self.client.result(finished, folder / "result.png")
+        self._delete(job)
+        with Image.open(saved) as opened:
+            result = opened.convert("RGBA" if "A" in opened.getbands() else "RGB")
+        progress(1.0)
+        return result, result.tobytes()
+
+    def _follow(self, job: dict, progress: Callable[[float], None]) -> dict:
+        """The finished job; the client's wait (events, else polling) runs on a thread of its own so a Cancel
+        is seen within :data:`POLL` seconds even while the stream is quiet."""
+        news: queue.SimpleQueue = queue.SimpleQueue()
+
+        def wait() -> None:
+            try:
+                news.put(("finished", self.client.wait(job, progress=lambda f: news.put(("progress", f)),
+                                                       timeout=WAIT_SECONDS)))
+            except BaseException as error:  # handed to the run's thread, which raises it
+                news.put(("error", error))
+
+        threading.Thread(target=wait, name="restora-remote-wait", daemon=True).start()
+        fraction = 0.0
+        while True:
+            try:
+                kind, value = news.get(timeout=POLL)
+            except queue.Empty:
+                progress(fraction)  # where Cancel is noticed
+                continue
+            if kind == "progress":
+                fraction = value
+                progress(fraction)
+            elif kind == "finished":
+                return value
+            else:
+                raise value
+
+    def _delete(self, job: dict) -> None:
+        try:
+            self.client.delete(job)
+        except (ApiError, URLError, OSError):
+            pass  # already gone, or the server went away: nothing more to tidy from here
+
+    def close(self, wait: float = 0) -> None:
+        """Nothing to stop: no process of ours runs the tools."""
+
+
+def _refused(error: ApiError) -> Problem:
+    if error.status == 401:
+        return Problem(N_("The server refused the token"), error.detail, "params")
+    if error.status in (429, 503):
+        retry = f" (try again in {error.retry_after:g} s)" if error.retry_after else ""
+        return Problem(N_("The server is busy"), error.detail + retry, "crash")
+    if error.status in (400, 413, 415, 422):
+        return Problem(N_("The tool cannot run"), error.detail, "params")
+    return Problem(N_("The tool failed"), f"{error.detail} ({error.status} {error.code})", "bug")
+
+
+def connect(server: str, token: str | None, ask: Callable[[str], str | None] | None = None,
+            tries: int = 3) -> tuple[Client, dict[str, RemoteTool]]:
+    """A client of ``server`` and its tools. Without a token, or with one the server refuses, ``ask``
+    (given the reason) is asked for one, up to ``tries`` times.
+
+    :raises ConnectionError: for an unreachable server, no token given, or every token refused.
+    """
+    reason = ""
+    for _ in range(tries):
+        if not token:
+            token = ask(reason) if ask is not None else None
+            if not token:
+                raise ConnectionError(reason or f"no token for {server}: give --token or set RESTORA_TOKEN")
+        client = Client(server, token.strip())
+        try:
+            return client, remote_tools(client)
+        except ApiError as error:
+            if error.status != 401:
+                raise ConnectionError(f"{server} answered {error.status} {error.code}: {error.detail}") from None
+            reason, token = f"{server} refused the token: {error.detail}", None
+        except (URLError, OSError, ValueError) as error:
+            raise ConnectionError(f"{server} cannot be reached: {getattr(error, 'reason', error)}") from None
+    raise ConnectionError(reason)
+
+
+def ask_token(server: str, language: str = "en") -> Callable[[str], str | None]:
+    """A dialog asking for a personal access token (hidden as typed); None when the user cancels."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from restora.gui.texts import text
+
+    def ask(reason: str) -> str | None:
+        prompt = text(N_("A personal access token for {} (account settings on the site):"), language).format(server)
+        if reason:
+            prompt = f"{reason}\n\n{prompt}"
+        token, accepted = QInputDialog.getText(None, text(N_("Connect to a server"), language), prompt,
+                                               QLineEdit.EchoMode.Password)
+        return token if accepted and token.strip() else None
+
+    return ask

@@ -1,0 +1,170 @@
+"""``restora gui --server``: the window runs tools on a live local server (werkzeug in a thread, SQLite,
+the thread executor) through restora.client, with its tool list and forms from ``/api/v1/tools``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from restora.client import Client
+from restora.config import Settings
+from restora.migrations import migrate
+from restora.web import create_app
+from tests.gui.conftest import open_and_wait, run_and_wait
+from tests.web.api_support import make_token
+from tests.web.live import serving
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """(base URL, app) of a running server with one user, alice."""
+    from tests.web.conftest import AuthActions
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("remote-instance"), secret_key="remote-gui-key")
+    migrate(settings)
+    app = create_app(settings)
+    AuthActions(app, app.test_client(), None).create_user("alice")
+    with serving(app) as base:
+        yield base, app
+
+
+@pytest.fixture
+def token(server):
+    return make_token(server[1], "alice")
+
+
+@pytest.fixture
+def remote_window(qtbot, gui_settings, server, token):
+    from restora.gui.main_window import MainWindow
+    from restora.gui.remote import RemoteEngine, connect
+
+    base, _app = server
+    client, tools = connect(base, token)
+    main = MainWindow(gui_settings, engine=RemoteEngine(client), tools=lambda: tools, server=base)
+    qtbot.addWidget(main)
+    main.show()
+    yield main
+    if main.task is not None:
+        main.task.cancel()
+        main.task.wait()
+    main.close()
+
+
+def add_test_tools(window, base, token):
+    """The test tools joined the server's registry (this process's) after the window connected: list again."""
+    from restora.gui.remote import remote_tools
+
+    window._tools().update(remote_tools(Client(base, token)))
+    window.refresh_tools()
+
+
+def server_jobs(base, token):
+    return Client(base, token).jobs()
+
+
+def test_the_tools_and_their_forms_come_from_the_server(remote_window, server, token):
+    base, _app = server
+    described = {tool["name"]: tool for tool in Client(base, token).tools()}
+    listed = [remote_window.tool_box.itemData(i) for i in range(remote_window.tool_box.count())]
+    assert listed == list(described)
+    assert base in remote_window.windowTitle()
+    for name, tool in described.items():
+        remote_window.select_tool(name)
+        sendable = [p["name"] for p in tool["params"] if p["kind"] != "hints"]
+        assert list(remote_window.form.controls) == sendable
+    remote_window.select_tool("adjust")
+    rotate = remote_window.form.controls["rotate"].widget
+    assert [rotate.itemData(i) for i in range(rotate.count())] == described["adjust"]["params"][0]["choices"]
+
+
+def test_a_run_on_the_server_shows_progress_and_the_result_and_leaves_no_job(qtbot, remote_window, photo_path,
+                                                                            server, token):
+    open_and_wait(qtbot, remote_window, [photo_path])
+    remote_window.select_tool("adjust")
+    remote_window.form.set_value("rotate", "left")
+    seen = []
+    remote_window.progress.valueChanged.connect(seen.append)
+    run_and_wait(qtbot, remote_window)
+    assert remote_window.last_problem is None
+    photo = remote_window.photos[0]
+    assert [step.tool for step in photo.steps] == ["adjust"]
+    assert photo.current.size == (48, 64)  # turned on the server
+    assert seen and seen[-1] == 1000
+    assert server_jobs(*server[:1], token) == []  # downloaded, then deleted on the server
+
+
+def test_progress_comes_from_the_events_stream_and_cancel_deletes_the_job(qtbot, remote_window, photo_path,
+                                                                        server, token, test_tools):
+    base, _app = server
+    add_test_tools(remote_window, base, token)
+    open_and_wait(qtbot, remote_window, [photo_path])
+    remote_window.select_tool("slow")
+    remote_window.form.set_value("seconds", 60)
+    task = remote_window.run_tool()
+    qtbot.waitUntil(lambda: remote_window.progress.value() > 0, timeout=20_000)
+    assert len(server_jobs(base, token)) == 1
+    with qtbot.waitSignal(task.worker.cancelled, timeout=10_000):
+        remote_window.cancel()
+    qtbot.waitUntil(lambda: remote_window.task is None, timeout=10_000)
+    assert remote_window.photos[0].steps == []
+    qtbot.waitUntil(lambda: server_jobs(base, token) == [], timeout=10_000)
+
+
+def test_a_failed_job_and_a_revoked_token_are_dialogs_in_plain_words(qtbot, remote_window, photo_path, server,
+                                                                     token, test_tools):
+    from restora.accounts.tokens import list_tokens, revoke_token
+    from restora.web.database import database
+
+    base, app = server
+    add_test_tools(remote_window, base, token)
+    open_and_wait(qtbot, remote_window, [photo_path])
+    remote_window.select_tool("failing")
+    run_and_wait(qtbot, remote_window)
+    assert remote_window.last_problem is not None and remote_window.photos[0].steps == []
+    assert "Traceback" not in remote_window.problem_box.text()
+
+    with database(app).sessions() as session:
+        for row in list_tokens(session, 1):
+            revoke_token(session, 1, row.id)
+        session.commit()
+    remote_window.select_tool("adjust")
+    remote_window.form.set_value("rotate", "left")
+    run_and_wait(qtbot, remote_window)
+    assert remote_window.last_problem.title == "The server refused the token"
+    assert "revoked" in remote_window.problem_box.text()
+
+
+def test_connect_asks_for_a_token_until_one_is_accepted(server, token):
+    from restora.gui.remote import connect
+
+    base, _app = server
+    reasons = []
+    answers = iter(["rst_wrong", token])
+
+    def ask(reason):
+        reasons.append(reason)
+        return next(answers)
+
+    client, tools = connect(base, None, ask)
+    assert "adjust" in tools and client.token == token
+    assert reasons[0] == "" and "refused the token" in reasons[1]
+    with pytest.raises(ConnectionError, match="refused the token"):
+        connect(base, "rst_wrong", lambda reason: None)
+    with pytest.raises(ConnectionError, match="cannot be reached"):
+        connect("http://127.0.0.1:9", token)
+
+
+def test_the_command_line_refuses_a_server_it_cannot_reach_with_a_plain_message(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "restora", "gui", "--server", "http://127.0.0.1:9", "--token", "rst_x"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "cannot be reached" in done.stderr and "Traceback" not in done.stderr
+    bad = subprocess.run([sys.executable, "-m", "restora", "gui", "--server", "ftp://x"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "http://" in bad.stderr
