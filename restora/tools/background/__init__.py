@@ -10,6 +10,7 @@ ignored: the subject is found in its colours.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ from restora.tools.background import id_photo as id_photo_rules  # `id_photo` is
 from restora.tools.background.compose import BACKGROUNDS, render
 from restora.tools.background.segment import SEGMENTERS, detect_faces, segment  # onnxruntime loads lazily
 from restora.tools.background.weights import WEIGHTS
-from restora.tools.base import BaseTool, InvalidParams, Param, Progress, settings_or_default
+from restora.tools.base import Argument, BaseTool, Command, InvalidParams, Param, Progress, settings_or_default
 
 ID_PHOTO_CHOICES = ("none", *(size.key for size in id_photo_rules.ID_SIZES))
 SHEET_CHOICES = ("none", *id_photo_rules.SHEETS)
@@ -67,6 +68,45 @@ BACKGROUND_PARAMS = (
 )
 
 
+COMMANDS = (
+    ("data", Command(
+        help="Photo + matte pairs: Tux Paint's photographic stamps pasted on crops of Debian photos (blur, noise, "
+        "JPEG, feathered edges), whole stamp categories held out for val and eval; GCompris cut-outs as 'other'.",
+        config="restora.tools.background.data:BackgroundDataConfig",
+        run="restora.tools.background.data:data_command",
+        arguments=(
+            Argument("out", "Folder for the pairs and manifest.json.", kind="path", required=True),
+            Argument("cache", "Folder of downloaded .deb files (reused when present).", kind="path", default=Path("debs")),
+        ),
+    )),
+    ("eval", Command(
+        help="IoU (alpha > 0.5), MAE and max-F (beta^2 = 0.3) of each segmenter against the true mattes, as it "
+        "comes and after fast and fine edge refinement; a picture grid (photo | mask | matte | composite).",
+        config="restora.tools.background.evaluate:BackgroundEvalConfig",
+        run="restora.tools.background.evaluate:eval_command",
+        arguments=(
+            Argument("data", "A set from `restora data background` (its eval split by default).", kind="dir", exists=True),
+            Argument("pictures", "Any folder of picture + matte pairs (NAME.jpg|png and NAME.png in a mattes/ "
+                     "sub-folder, or NAME_matte.png beside it).", kind="dir", exists=True),
+            Argument("json", "Write all numbers here.", kind="file"),
+            Argument("grid", "Write the picture grid here (PNG).", kind="file"),
+        ),
+    )),
+    ("train", Command(
+        help="Fine-tune U²-Netp from the shipped weights with the reference deep supervision (BCE over the six "
+        "side outputs and the fused one); resumable, seeded; metrics.csv, loss.png, checkpoints, safetensors.",
+        config="restora.tools.background.training:BackgroundTrainConfig",
+        run="restora.tools.background.training:train_command",
+        arguments=(
+            Argument("data", "A set from `restora data background`.", kind="dir", required=True, exists=True),
+            Argument("out", "Run folder (checkpoints, metrics, plot, exported weights).", kind="path", required=True),
+            Argument("resume", "Continue exactly from OUT/checkpoints/latest.pt.", kind="flag"),
+            Argument("no_progress", "No progress bar (for logs).", kind="flag"),
+        ),
+    )),
+)
+
+
 @dataclass
 class Background(BaseTool):
     name: str = "background"
@@ -76,6 +116,7 @@ class Background(BaseTool):
     card: str = N_("Replace the background, or make an ID photo")
     params: tuple[Param, ...] = field(default=BACKGROUND_PARAMS)
     weights: tuple = field(default=WEIGHTS)
+    commands: tuple = field(default=COMMANDS)
 
     def check(self, values: dict[str, Any]) -> None:
         background, id_size = values["background"], values["id_photo"]
