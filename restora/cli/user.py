@@ -13,6 +13,8 @@ import click
 
 def _open_database():
     """A session on the configured database, migrated to the current schema."""
+    from sqlalchemy.orm import Session
+
     from restora.config import ConfigError, load_settings
     from restora.db import open_database
     from restora.migrations import migrate
@@ -22,7 +24,16 @@ def _open_database():
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     migrate(settings)
-    return settings, open_database(settings).sessions()
+
+    class ClosingSession(Session):
+        """Closing it also closes its engine's pool: a command's connection never outlives the command (a
+        pooled psycopg connection left to the garbage collector is a ResourceWarning, and a server slot)."""
+
+        def close(self) -> None:
+            super().close()
+            self.bind.dispose()
+
+    return settings, ClosingSession(bind=open_database(settings).engine, expire_on_commit=False)
 
 
 @click.group("user")

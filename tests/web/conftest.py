@@ -1,10 +1,9 @@
 """Fixtures for the web tests: ``db_url``, ``make_app``, ``app``, ``client``, ``smtp`` and ``auth``.
 
-Every test that uses ``app`` runs on a fresh SQLite file and on the real MariaDB at 127.0.0.1:3306 (root,
-no password), in a database ``restora_test_<pid>`` made for this test session and dropped after it. The
-modules in :data:`POSTGRESQL_MODULES` (the API, accounts and jobs through the site) run on the real
-PostgreSQL at 127.0.0.1:5432 (trust) as well, in a database made the same way; ``RESTORA_TEST_ALL_BACKENDS=1``
-runs every module on all three.
+Every test that uses ``app`` runs three times: on a fresh SQLite file, on the real MariaDB at
+127.0.0.1:3306 (root, no password) and on the real PostgreSQL at 127.0.0.1:5432 (trust), each in a
+database made for this test session and dropped after it.
+``RESTORA_TEST_DATABASES=sqlite,mariadb`` (any of the three) runs fewer.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-import psycopg
 import pymysql
 import pytest
 from flask import Flask
@@ -31,16 +29,8 @@ from tests.web.mailbox import Mailbox
 
 MARIADB_HOST = os.environ.get("RESTORA_TEST_MARIADB_HOST", "127.0.0.1")
 MARIADB_PORT = int(os.environ.get("RESTORA_TEST_MARIADB_PORT", "3306"))
-POSTGRESQL_HOST = os.environ.get("RESTORA_TEST_POSTGRESQL_HOST", "127.0.0.1")
-POSTGRESQL_PORT = int(os.environ.get("RESTORA_TEST_POSTGRESQL_PORT", "5432"))
-# Running every web test on three databases would triple the suite's longest part; these modules cover
-# what differs between backends (accounts, sessions, tokens, the API and jobs through the site) and run on
-# all three, the rest on SQLite and MariaDB (timings in the lead's report: `pytest --durations`).
-POSTGRESQL_MODULES = frozenset({
-    "test_access", "test_account_settings", "test_api", "test_api_access", "test_change_password",
-    "test_history", "test_job_retrying", "test_login", "test_migrations", "test_register", "test_reset",
-    "test_reset_link", "test_sessions", "test_tools_access",
-})
+# Every web test runs on all three; RESTORA_TEST_DATABASES=sqlite,mariadb (say) runs fewer, for a quick look.
+DATABASES = ("sqlite", "mariadb", "postgresql")
 PASSWORD = "correct horse battery"  # long, not in the common list, no composition rule needed
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -66,31 +56,29 @@ def mariadb_url():
 @pytest.fixture(scope="session")
 def postgresql_url():
     """A PostgreSQL database for this test session; dropped at the end."""
-    name = f"restora_test_{os.getpid()}"
-    try:
-        server = psycopg.connect(host=POSTGRESQL_HOST, port=POSTGRESQL_PORT, user="postgres", dbname="postgres",
-                                 autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {POSTGRESQL_HOST}:{POSTGRESQL_PORT} ({exc}); start it (.ci/run does)")
-    server.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    server.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
-    try:
-        yield f"postgresql+psycopg://postgres@{POSTGRESQL_HOST}:{POSTGRESQL_PORT}/{name}"
-    finally:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # FORCE: a leaked pool connection
-        server.close()
+    from tests.jobs.support import create_postgresql_database, drop_postgresql_database, postgresql_available
+
+    if not postgresql_available():
+        pytest.fail("PostgreSQL is not reachable at 127.0.0.1:5432; start it (.ci/run does)")
+    name, url = create_postgresql_database("restora_test")
+    yield url
+    drop_postgresql_database(name)
 
 
-def backends_for(module_name: str) -> list[str]:
-    short = module_name.rsplit(".", 1)[-1]
-    if short in POSTGRESQL_MODULES or os.environ.get("RESTORA_TEST_ALL_BACKENDS") == "1":
-        return ["sqlite", "mariadb", "postgresql"]
-    return ["sqlite", "mariadb"]
+def databases() -> list[str]:
+    chosen = os.environ.get("RESTORA_TEST_DATABASES")
+    if not chosen:
+        return list(DATABASES)
+    names = [name.strip() for name in chosen.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(DATABASES))
+    if unknown:
+        raise pytest.UsageError(f"RESTORA_TEST_DATABASES: unknown {', '.join(unknown)}; choose from {', '.join(DATABASES)}")
+    return names
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_url" in metafunc.fixturenames:
-        metafunc.parametrize("db_url", backends_for(metafunc.module.__name__), indirect=True)
+        metafunc.parametrize("db_url", databases(), indirect=True)
 
 
 @pytest.fixture
