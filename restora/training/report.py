@@ -16,14 +16,14 @@ class MetricsLog:
     """Append-only CSV of training metrics; on resume, rows after the checkpoint's step are dropped so
     the file matches what the resumed run will write again."""
 
-    def __init__(self, path: Path, resume_step: int | None) -> None:
-        self.path = path
+    def __init__(self, path: Path, resume_step: int | None, fields: list[str] = FIELDS) -> None:
+        self.path, self.fields = path, fields
         rows = self.read() if resume_step is not None and path.exists() else []
         rows = [r for r in rows if int(r["step"]) <= (resume_step or 0)]
         with path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, FIELDS)
+            writer = csv.DictWriter(handle, fields)
             writer.writeheader()
-            writer.writerows({k: r.get(k, "") for k in FIELDS} for r in rows)  # older files lack columns
+            writer.writerows({k: r.get(k, "") for k in fields} for r in rows)  # older files lack columns
 
     def read(self) -> list[dict[str, str]]:
         with self.path.open(newline="") as handle:
@@ -31,7 +31,7 @@ class MetricsLog:
 
     def write(self, row: dict) -> None:
         with self.path.open("a", newline="") as handle:
-            csv.DictWriter(handle, FIELDS).writerow({k: row.get(k, "") for k in FIELDS})
+            csv.DictWriter(handle, self.fields).writerow({k: row.get(k, "") for k in self.fields})
 
 
 def _column(rows: list[dict[str, str]], name: str) -> tuple[np.ndarray, np.ndarray]:

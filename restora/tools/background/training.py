@@ -20,7 +20,6 @@ from training); the best is kept as ``best.pt`` and exported to ``u2netp-finetun
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import platform
@@ -40,6 +39,7 @@ from restora.tools.background.data import read_pairs
 from restora.tools.background.evaluate import iou, mae
 from restora.tools.background.segment import IMAGENET_MEAN, IMAGENET_STD, u2net_output
 from restora.training.checkpoints import LATEST, load_checkpoint, save_checkpoint
+from restora.training.report import MetricsLog
 
 BEST = "best.pt"
 EXPORT_NAME = "u2netp-finetuned.safetensors"
@@ -191,26 +191,6 @@ class Trainer:
                 "machine": f"{platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"}
 
 
-class MetricsCsv:
-    """metrics.csv; on resume the rows after the checkpoint's step are dropped (they will be written again)."""
-
-    def __init__(self, path: Path, resume_step: int | None) -> None:
-        self.path = path
-        rows = self.read() if resume_step is not None and path.exists() else []
-        with path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, CSV_FIELDS)
-            writer.writeheader()
-            writer.writerows(r for r in rows if int(r["step"]) <= resume_step)
-
-    def read(self) -> list[dict[str, str]]:
-        with self.path.open(newline="") as handle:
-            return list(csv.DictReader(handle))
-
-    def write(self, row: dict) -> None:
-        with self.path.open("a", newline="") as handle:
-            csv.DictWriter(handle, CSV_FIELDS, extrasaction="ignore").writerow(row)
-
-
 def resolve_config(config: BackgroundTrainConfig, out: Path, resume: bool) -> tuple[BackgroundTrainConfig, dict | None]:
     """On resume the saved recipe wins; only run-control knobs come from the new command."""
     if not resume or not (out / "checkpoints" / LATEST).exists():
@@ -268,7 +248,7 @@ def train_background(config: BackgroundTrainConfig, data: Path, out: Path, resum
     val = [_load(Path(data), val_entries[i]) for i in sorted(set(spread))]
     trainer = Trainer(config, state)
     (out / "config.json").write_text(json.dumps(asdict(config), indent=1))
-    log = MetricsCsv(out / "metrics.csv", trainer.step if state else None)
+    log = MetricsLog(out / "metrics.csv", trainer.step if state else None, CSV_FIELDS)
     last_save = time.monotonic()
     bar = tqdm(total=config.steps, initial=trainer.step, disable=not progress, dynamic_ncols=True, desc="fine-tune")
     sums: dict[str, float] = {}
