@@ -26,7 +26,7 @@ from restora.nets.deoldify import PRESETS, DeOldifyGenerator, detect_config, loa
 from restora.tools.base import NETS
 from restora.tools.colorize import Colorize
 from restora.tools.colorize.inference import build_generator
-from restora.weights import WeightsError, load_weights
+from restora.weights import REGISTRY, WeightsError, load_weights
 
 ENCODER_KEYS = {
     # conv1 + bn1 (weight, bias, running_mean, running_var, num_batches_tracked), then per block its convs
@@ -114,6 +114,12 @@ def test_parameter_counts_match_the_reference(name, millions):
 @pytest.mark.parametrize("name", ["artistic", "stable"])
 def test_the_configuration_is_read_from_the_keys(name):
     assert detect_config(meta_state(name)) == PRESETS[name]
+
+
+def test_the_registry_entries_name_the_presets():
+    assert REGISTRY["deoldify-artistic"].architecture == PRESETS["artistic"].architecture()
+    assert REGISTRY["deoldify-stable"].architecture == PRESETS["stable"].architecture()
+    assert {REGISTRY[n].family for n in ("deoldify-artistic", "deoldify-stable")} == {"deoldify-pth"}
 
 
 def test_a_file_of_one_layout_does_not_load_as_the_other():

@@ -42,33 +42,27 @@ WEIGHTS = (
         description="Restora's own colorize generator (DeOldify-family U-Net, NoGAN phase-1 pick, 853 steps on a CPU) on Debian/PyPI photos",
         default=True,
     ),
-    WeightsEntry(
-        name="deoldify-artistic",
-        tool="colorize",
-        filename="ColorizeArtistic_gen.pth",
-        kind="official",
-        architecture=DEOLDIFY_ARTISTIC,
-        licence=DEOLDIFY_LICENCE,
-        how_to_get=(
-            "download ColorizeArtistic_gen.pth from the \"Pretrained Weights\" section of DeOldify's README "
-            "(github.com/jantic/DeOldify) and copy it into the models folder"
-        ),
-        description="DeOldify Artistic (Antic 2019): ResNet-34 encoder, deep decoder, nf_factor 1.5",
-        family="deoldify-pth",
-    ),
-    WeightsEntry(
-        name="deoldify-stable",
-        tool="colorize",
-        filename="ColorizeStable_gen.pth",
-        kind="official",
-        architecture=DEOLDIFY_STABLE,
-        licence=DEOLDIFY_LICENCE,
-        how_to_get=(
-            "download ColorizeStable_gen.pth from the \"Pretrained Weights\" section of DeOldify's README "
-            "(github.com/jantic/DeOldify) and copy it into the models folder"
-        ),
-        description="DeOldify Stable (Antic 2019): ResNet-101 encoder, wide decoder, nf_factor 2",
-        family="deoldify-pth",
+    *(
+        WeightsEntry(
+            name=f"deoldify-{preset}",
+            tool="colorize",
+            filename=filename,
+            kind="official",
+            architecture=architecture,
+            licence=DEOLDIFY_LICENCE,
+            how_to_get=(
+                f"download {filename} from the \"Pretrained Weights\" section of DeOldify's README "
+                "(github.com/jantic/DeOldify) and copy it into the models folder"
+            ),
+            description=description,
+            family="deoldify-pth",
+        )
+        for preset, filename, architecture, description in (
+            ("artistic", "ColorizeArtistic_gen.pth", DEOLDIFY_ARTISTIC,
+             "DeOldify Artistic (Antic 2019): ResNet-34 encoder, deep decoder, nf_factor 1.5"),
+            ("stable", "ColorizeStable_gen.pth", DEOLDIFY_STABLE,
+             "DeOldify Stable (Antic 2019): ResNet-101 encoder, wide decoder, nf_factor 2"),
+        )
     ),
 )
 
