@@ -7,13 +7,17 @@ back) when the request ends. Code that runs outside a request (executor threads)
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, g
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from restora.config import Settings
 from restora.db import Database, open_database
 
 _EXTENSION_KEY = "restora.db"
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask, settings: Settings) -> Database:
@@ -43,4 +47,10 @@ def db_session() -> Session:
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
-        session.close()
+        try:
+            session.close()
+        except SQLAlchemyError as error:
+            # The connection died under the request (the database restarted or went away): its rollback
+            # fails. The answer is already made (a 503 if the request needed the database); raising here
+            # would turn it into a bare 500. The pool has dropped the dead connection.
+            log.warning("closing a request's database session failed: %s", str(error).splitlines()[0][:200])

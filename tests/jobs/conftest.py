@@ -1,7 +1,8 @@
-"""Fixtures for the jobs layer: a real database (an SQLite file and the real MariaDB), a user, a data root.
+"""Fixtures for the jobs layer: a real database (an SQLite file, the real MariaDB and the real PostgreSQL), a
+user, a data root.
 
-MariaDB gets a private database per test session, so suites running at the same time on the shared
-server never see these tables.
+MariaDB and PostgreSQL get a private database per test session, so suites running at the same time on the
+shared servers never see these tables.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from restora.db import make_session_factory
 from tests.jobs.support import (
     add_user,
     create_mariadb_database,
+    create_postgresql_database,
     create_tables,
     drop_mariadb_database,
+    drop_postgresql_database,
     mariadb_available,
+    postgresql_available,
 )
 
 
@@ -29,11 +33,20 @@ def mariadb_url():
     drop_mariadb_database(name)
 
 
-@pytest.fixture(params=["sqlite", "mariadb"])
+@pytest.fixture(scope="session")
+def postgresql_url():
+    if not postgresql_available():
+        pytest.fail("PostgreSQL is not running at 127.0.0.1:5432 (start it with .ci/run)")
+    name, url = create_postgresql_database("restora_jobs")
+    yield url
+    drop_postgresql_database(name)
+
+
+@pytest.fixture(params=["sqlite", "mariadb", "postgresql"])
 def db_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
-    return request.getfixturevalue("mariadb_url")
+    return request.getfixturevalue(f"{request.param}_url")
 
 
 @pytest.fixture

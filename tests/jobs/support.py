@@ -16,6 +16,7 @@ from restora.imaging.io import save_image
 from restora.jobs.runner import RunnerConfig
 
 MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root"}
+POSTGRESQL = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
 
 def mariadb_available() -> bool:
@@ -45,6 +46,35 @@ def drop_mariadb_database(name: str) -> None:
             cursor.execute(f"DROP DATABASE IF EXISTS {name}")
     finally:
         connection.close()
+
+
+def _postgresql_server():
+    import psycopg
+
+    return psycopg.connect(**POSTGRESQL, dbname="postgres", autocommit=True, connect_timeout=5)
+
+
+def postgresql_available() -> bool:
+    import psycopg
+
+    try:
+        _postgresql_server().close()
+        return True
+    except psycopg.OperationalError:
+        return False
+
+
+def create_postgresql_database(prefix: str) -> tuple[str, str]:
+    """A new private database on the real PostgreSQL: (name, SQLAlchemy URL)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with _postgresql_server() as server:
+        server.execute(f"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0")
+    return name, f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_postgresql_database(name: str) -> None:
+    with _postgresql_server() as server:
+        server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # FORCE: a connection a test leaked
 
 
 def create_tables(url: str):
