@@ -414,7 +414,9 @@ def load_deoldify(state: Mapping[str, Any], config: DeOldifyConfig) -> DeOldifyG
         raise ValueError(f"{len(wrong)} tensors have the wrong shape for DeOldify {config}: {', '.join(wrong[:3])}")
     # load_state_dict's pre-hooks also accept files of older PyTorch (spectral norm without weight_v,
     # BatchNorm without num_batches_tracked); what they cannot mend is reported below.
-    result = net.load_state_dict(dict(state), strict=False, assign=True)
+    # float32 throughout (a file saved in half precision would otherwise make a half-precision net)
+    tensors = {k: v.float() if torch.is_tensor(v) and v.is_floating_point() else v for k, v in state.items()}
+    result = net.load_state_dict(tensors, strict=False, assign=True)
     problems = []
     if result.missing_keys:
         problems.append(f"{len(result.missing_keys)} missing ({', '.join(result.missing_keys[:3])})")
