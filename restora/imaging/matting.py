@@ -38,6 +38,7 @@ WORK_PIXELS = {"fast": 160_000, "fine": 100_000}
 # 1,000 px blurs over ~3 px each side, and hair sticks out further than that.
 BAND_FRACTION = 0.012
 MIN_BAND = 3  # px at working size
+FINE_BAND_LIMIT = 4  # bands: see refine
 SOFT_BAND_FRACTION = 0.004  # ``fine`` on a matting net's matte: the band beyond the matte's own soft pixels
 SURE = 0.95  # mask values at or beyond these (or their complement) count as sure subject / background
 GUIDED_RADIUS_FRACTION = 0.01  # guided filter window radius per long side (working size); 0.008-0.015 did best on tests/background scenes
@@ -98,10 +99,15 @@ def refine(rgb: np.ndarray, mask: np.ndarray, edges: str = "fast", soft: bool = 
         # A matting net's matte: re-solve only where it is itself unsure, plus a pixel or two around.
         trimap = make_trimap(small_mask, max(1, round(SOFT_BAND_FRACTION * long_side)))
     elif edges == "fine":
-        # The band around the mask's half-way line, whatever the mask's values elsewhere: a net unsure over
-        # a whole region (U²-Netp at 0.6-0.9 over Grace Hopper's cap) would otherwise leave the region to
-        # the solver, which made it half transparent.
-        trimap = make_trimap((small_mask >= 0.5).astype(np.float32), band)
+        # A band around the mask's half-way line, widened outwards (up to FINE_BAND_LIMIT bands) where the
+        # mask is unsure, because hair the net half lost lies outside its line. Not inwards: a net unsure
+        # over a whole region inside the subject (U²-Netp at 0.6-0.9 over Grace Hopper's cap) left that
+        # region to the solver, which made it half transparent.
+        inside = small_mask >= 0.5
+        trimap = make_trimap(inside.astype(np.float32), band)
+        unsure = make_trimap(small_mask, band) == 0.5
+        near = make_trimap(inside.astype(np.float32), FINE_BAND_LIMIT * band) == 0.5
+        trimap[unsure & near & ~inside] = 0.5
     else:
         trimap = make_trimap(small_mask, band)
     if not np.any(trimap == 0.5):  # nothing uncertain (an empty or a full mask): nothing to refine

@@ -33,15 +33,19 @@ def _cascade():
     return cascade
 
 
-def detect_faces(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Frontal faces in an H×W×3 uint8 picture as (x, y, w, h) boxes in its pixels, largest first."""
+def detect_faces(rgb: np.ndarray, smallest_fraction: float = MIN_FACE) -> list[tuple[int, int, int, int]]:
+    """Frontal faces in an H×W×3 uint8 picture as (x, y, w, h) boxes in its pixels, largest first.
+
+    ``smallest_fraction``: the smallest face looked for, as a fraction of the short side. Telling a portrait
+    (``PORTRAIT_FACE``) skips the cascade's finest scales, which are most of its work (120 -> 45 ms CPU at 1 MP).
+    """
     import cv2
 
     height, width = rgb.shape[:2]
     scale = min(1.0, DETECT_SIDE / max(height, width))
     small = cv2.resize(rgb, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
     grey = cv2.equalizeHist(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))  # evens out dim and backlit faces
-    smallest = max(12, int(MIN_FACE * min(grey.shape)))
+    smallest = max(12, int(smallest_fraction * min(grey.shape)))
     # minNeighbors 8, not OpenCV's 3 or the usual 5: at 5 the astronaut's helmet visor and a dog passed as faces.
     found = _cascade().detectMultiScale(grey, scaleFactor=1.1, minNeighbors=8, minSize=(smallest, smallest))
     boxes = [
