@@ -40,6 +40,9 @@ ZH = {
     N_("The output folder must differ from the input folder."): "输出文件夹必须和输入文件夹不同。",
     N_("No JPEG, PNG or WebP files in this folder."): "这个文件夹里没有 JPEG、PNG 或 WebP 文件。",
     N_("Back to the input: {}"): "已回到输入：{}",
+    N_("The server cannot be reached"): "无法连接服务器", N_("The server refused the token"): "服务器拒绝了这个令牌",
+    N_("The server is busy"): "服务器正忙", N_("Connect to a server"): "连接服务器",
+    N_("A personal access token for {} (account settings on the site):"): "{} 的个人访问令牌（在网站的账户设置中创建）：",
 }
 
 
