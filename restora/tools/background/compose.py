@@ -21,7 +21,7 @@ MASK_BACKGROUND = (0, 0, 0)
 
 def render(rgb: np.ndarray, alpha: np.ndarray, faces: list, *, background: str = "colour", color: str = "white",
            color2: str = "blue", picture: Image.Image | None = None, picture_fit: str = "cover",
-           edges: str = "fast", mask_only: bool = False, id_photo_size: str = "none", sheet: str = "none",
+           edges: str = "fine", mask_only: bool = False, id_photo_size: str = "none", sheet: str = "none",
            max_kb: int = 0, soft_matte: bool = False, progress: Progress | None = None) -> Image.Image:
     """The result for the photo ``rgb`` (H×W×3 uint8) whose subject mask is ``alpha`` (H×W, 0..1).
 
