@@ -52,7 +52,8 @@ class Job(Base):
     not_before: Mapped[datetime | None] = mapped_column(Timestamp, nullable=True)
     # Paths relative to the data root, never the uploaded file's name.
     input_path: Mapped[str] = mapped_column(String(255))
-    second_input_path: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The tool's other pictures (its ``image`` and ``hints`` parameters), as JSON {parameter name: path}.
+    inputs_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     result_path: Mapped[str | None] = mapped_column(String(255), nullable=True)
     # Shown to the user as is: plain words, no stack traces.
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -69,6 +70,11 @@ class Job(Base):
     @property
     def params(self) -> dict[str, Any]:
         return json.loads(self.params_json or "{}")
+
+    @property
+    def inputs(self) -> dict[str, str]:
+        """{parameter name: stored path} of the pictures given besides the photo (empty when none)."""
+        return json.loads(self.inputs_json or "{}")
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.tool} {self.status} attempt={self.attempt}>"

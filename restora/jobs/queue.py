@@ -61,7 +61,7 @@ class Claim:
     tool: str
     params: dict[str, Any] = field(default_factory=dict)
     input_path: str = ""
-    second_input_path: str | None = None
+    inputs: dict[str, str] = field(default_factory=dict)  # the tool's other pictures: {parameter: path}
 
     @classmethod
     def from_job(cls, job: Job) -> "Claim":
@@ -74,7 +74,7 @@ class Claim:
             tool=job.tool,
             params=job.params,
             input_path=job.input_path,
-            second_input_path=job.second_input_path,
+            inputs=job.inputs,
         )
 
 
@@ -85,7 +85,7 @@ def submit_job(
     tool: str,
     params: dict[str, Any],
     input_path: str,
-    second_input_path: str | None = None,
+    inputs: dict[str, str] | None = None,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
 ) -> Job:
     """Add a queued job to ``session``; the caller commits it together with the stored upload."""
@@ -98,7 +98,7 @@ def submit_job(
         attempt=0,
         max_attempts=max_attempts,
         input_path=input_path,
-        second_input_path=second_input_path,
+        inputs_json=json.dumps(inputs, sort_keys=True) if inputs else None,
         created_at=utcnow(),
     )
     session.add(job)

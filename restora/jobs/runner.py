@@ -120,11 +120,10 @@ def _load_inputs(claim: Claim, config: RunnerConfig) -> tuple[Image.Image, dict]
         raise InvalidParams(f"the tool {claim.tool!r} is not available on this server")
     image = load_image(config.data_dir / claim.input_path, config.limits)
     raw = dict(claim.params)
-    if claim.second_input_path:
-        image_param = next((p.name for p in tool.params if p.kind == "image"), None)
-        if image_param is None:
-            raise InvalidParams(f"{tool.title} takes only one picture")
-        raw[image_param] = load_image(config.data_dir / claim.second_input_path, config.limits)
+    # The tool's other pictures (a background, a reference, painted hints) under their parameters' names;
+    # validate refuses a name the tool does not take.
+    for name, path in claim.inputs.items():
+        raw[name] = load_image(config.data_dir / path, config.limits)
     return image, tool.validate(raw)
 
 

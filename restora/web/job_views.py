@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
@@ -82,10 +83,33 @@ def describe_params(job: Job) -> list[tuple[str, str]]:
             continue
         shown = translated(tool, param.choice_label(value)) if param.kind == "choice" else value
         described.append((translated(tool, param.title), str(shown)))
-    picture = next((p for p in tool.params if p.kind == "image"), None)
-    if job.second_input_path and picture is not None:
-        described.append((translated(tool, picture.title), _("uploaded")))
+    given = job.inputs
+    described.extend((translated(tool, param.title), _("uploaded")) for param in tool.params if param.name in given)
     return described
+
+
+@dataclass(frozen=True)
+class InputView:
+    """A picture a job took besides the photo, as its page shows it: hints are laid over the photo."""
+
+    name: str
+    label: Any
+    kind: str
+    url: str
+
+
+def describe_inputs(job: Job) -> list[InputView]:
+    """The job's other pictures in the tool's order (an unknown tool's by name), with their links."""
+    tool = TOOLS.get(job.tool)
+    given = job.inputs
+    params = [p for p in tool.params if p.name in given] if tool is not None else []
+    named = {p.name: (translated(tool, p.title), p.kind) for p in params}
+    owner = current_user.username
+    return [
+        InputView(name, *named.get(name, (name, "image")),
+                  url=url_for("tools.job_input", username=owner, job_id=job.id, name=name))
+        for name in [*(p.name for p in params), *sorted(set(given) - set(named))]
+    ]
 
 
 def job_json(job: Job) -> dict[str, Any]:

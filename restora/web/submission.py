@@ -19,9 +19,10 @@ from restora.imaging.io import ImageLimits
 from restora.jobs.models import QUEUED, RUNNING, Job
 from restora.jobs.queue import submit_job
 from restora.tools import InvalidParams
+from restora.web.content import tool_text
 from restora.web.database import db_session
 from restora.web.extensions import settings_of
-from restora.web.forms_from_params import image_param, raw_params_from
+from restora.web.forms_from_params import file_params, raw_params_from
 from restora.web.job_views import translate_tool_message
 from restora.web.uploads import UploadRejected, bytes_used, decode_upload, remove_stored, store_upload
 
@@ -81,7 +82,8 @@ def size_text(size: int) -> str:
 
 
 def accept_upload(tool, user_id: int, form: MultiDict, files: MultiDict) -> Job:
-    """Decode, check, store and queue one upload (``files["photo"]`` and the tool's fields in ``form``).
+    """Decode, check, store and queue one upload: ``files["photo"]``, a file part for each of the tool's
+    picture parameters that was given (``image``, ``hints``), and the tool's fields in ``form``.
 
     The stored files and the job row commit together; a refused upload leaves nothing behind.
     :raises UploadRejected: for every refusal, with its status, message and code.
@@ -90,41 +92,52 @@ def accept_upload(tool, user_id: int, form: MultiDict, files: MultiDict) -> Job:
     limits = ImageLimits.from_settings(settings_of())
     raw = raw_params_from(tool, form)
     image = decode_upload(files.get("photo"), limits)
-    picture_param = image_param(tool)
-    second = None
-    if picture_param is not None:
-        upload = files.get(picture_param.name)
-        if raw.wants_picture or (upload is not None and upload.filename):
-            second = decode_upload(upload, limits, _("the second picture"))
-    values = dict(raw.values)
-    if second is not None:
-        values[picture_param.name] = second
+    pictures = read_pictures(tool, files, limits, image.size)
     try:
-        tool.validate(values)
+        tool.validate({**raw.values, **pictures})
     except InvalidParams as error:
         raise UploadRejected(422, translate_tool_message(str(error)), "invalid_parameters") from None
 
     data_dir = settings_of().data_dir
-    stored = [store_upload(data_dir, user_id, image)]
-    if second is not None:
-        stored.append(store_upload(data_dir, user_id, second))
+    photo_path = store_upload(data_dir, user_id, image)
+    inputs: dict[str, str] = {}
     sql = db_session()
     try:
-        job = submit_job(
-            sql, user_id=user_id, tool=tool.name, params=raw.values, input_path=stored[0],
-            second_input_path=stored[1] if second is not None else None,
-        )
+        for name, picture in pictures.items():
+            inputs[name] = store_upload(data_dir, user_id, picture)
+        job = submit_job(sql, user_id=user_id, tool=tool.name, params=raw.values, input_path=photo_path, inputs=inputs)
         sql.commit()
     except BaseException:
         sql.rollback()
-        remove_stored(data_dir, *stored)  # no row, no file: a failed upload leaves nothing behind
+        remove_stored(data_dir, photo_path, *inputs.values())  # no row, no file: nothing left behind
         raise
     return job
 
 
+def read_pictures(tool, files: MultiDict, limits: ImageLimits, photo_size: tuple[int, int]) -> dict:
+    """{parameter name: decoded picture} for each picture parameter given a file; a missing required one
+    is the tool's refusal (``validate``). Painted hints must be the photo's size, as the kind says.
+
+    :raises UploadRejected: for a file that is not a picture we read, or hints of another size.
+    """
+    pictures = {}
+    for param in file_params(tool):
+        upload = files.get(param.name)
+        if upload is None or not upload.filename:
+            continue
+        title = str(tool_text(tool, param.title))
+        picture = decode_upload(upload, limits, title)
+        if param.kind == "hints" and picture.size != photo_size:
+            raise UploadRejected(422, _("%(what)s must be the size of the photo (%(photo)s px), not %(size)s px.",
+                                        what=title, photo="×".join(map(str, photo_size)),
+                                        size="×".join(map(str, picture.size))), "invalid_parameters")
+        pictures[param.name] = picture
+    return pictures
+
+
 def delete_job(sql: Session, job: Job, data_dir: Path) -> None:
-    """Delete a job's row, then its upload, second picture, result, thumbnails and any attempt's files."""
-    stored = [job.input_path, job.second_input_path, job.result_path]
+    """Delete a job's row, then its upload, other pictures, result, thumbnails and any attempt's files."""
+    stored = [job.input_path, *job.inputs.values(), job.result_path]
     job_id, user_id = job.id, int(job.user_id)
     sql.delete(job)
     sql.commit()

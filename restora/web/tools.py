@@ -22,8 +22,8 @@ from restora.web.access import owned_or_404, owner_object, owner_page
 from restora.web.database import db_session
 from restora.web.executor import executor_for
 from restora.web.extensions import settings_of
-from restora.web.forms_from_params import controls_for, image_param
-from restora.web.job_views import describe_params, job_json, status_text, tool_text, translate_tool_message
+from restora.web.forms_from_params import controls_for
+from restora.web.job_views import describe_inputs, describe_params, job_json, status_text, tool_text, translate_tool_message
 from restora.web.submission import accept_upload
 from restora.web.submission import delete_job as delete_job_and_files
 from restora.web.uploads import UploadRejected, make_thumbnail, send_picture, stored_path
@@ -79,15 +79,8 @@ def tool_page(username: str, tool: str):
 
 def _render_tool(tool, error: str | None = None):
     title, description = tool_text(tool)
-    picture = image_param(tool)
     return render_template(
-        "tools/tool.html",
-        tool=tool,
-        title=title,
-        description=description,
-        controls=controls_for(tool),
-        picture=picture,
-        error=error,
+        "tools/tool.html", tool=tool, title=title, description=description, controls=controls_for(tool), error=error,
     )
 
 
@@ -110,7 +103,7 @@ def job_page(username: str, job_id: str):
     title = tool_text(tool)[0] if tool else job.tool
     return render_template(
         "tools/job.html", job=job, title=title, params=describe_params(job), status=status_text(job.status),
-        job_data=job_json(job),
+        job_data=job_json(job), inputs=describe_inputs(job),
     )
 
 
@@ -125,12 +118,15 @@ def original(username: str, job_id: str):
     return send_picture(stored_path(_data_dir(), job.input_path), _picture_name(job, "original"), False)
 
 
-@bp.route("/<username>/jobs/<job_id>/picture")
+@bp.route("/<username>/jobs/<job_id>/inputs/<name>")
 @owner_object
-def second_picture(username: str, job_id: str):
-    """The second picture a tool took with the photo (its ``image`` parameter), as uploaded."""
+def job_input(username: str, job_id: str, name: str):
+    """One of the pictures a tool took besides the photo (an ``image`` or ``hints`` parameter), as stored."""
     job = owned_or_404(db_session(), Job, job_id)
-    return send_picture(stored_path(_data_dir(), job.second_input_path), _picture_name(job, "picture"), False)
+    path = job.inputs.get(name)
+    if path is None:
+        abort(404)
+    return send_picture(stored_path(_data_dir(), path), _picture_name(job, "input"), False)
 
 
 @bp.route("/<username>/jobs/<job_id>/result")

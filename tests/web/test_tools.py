@@ -37,10 +37,9 @@ def test_every_registered_tool_has_a_page_built_from_its_params(client, alice, t
     assert 'type="file"' in page and 'accept="image/jpeg,image/png,image/webp"' in page
     assert 'id="start"' in page
     for param in TOOLS[tool].params:
-        if param.kind in ("weights", "hints"):
-            # weights are never chosen from a web form; painted hints are not offered on the site yet
+        if param.kind == "weights":  # never chosen from a web form
             assert f'name="{param.name}"' not in page
-        elif param.kind != "image":
+        else:
             assert f'name="{param.name}"' in page
 
 

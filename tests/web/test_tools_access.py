@@ -8,6 +8,7 @@ is covered without editing this test.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 import pytest
@@ -32,7 +33,7 @@ def snapshot(app, tmp_path, user_id: int):
     files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / "instance").glob(f"*/{user_id}/*")}
     with database(app).sessions() as session:
         rows = [
-            (j.id, j.status, j.result_path, j.input_path, j.second_input_path, j.attempt)
+            (j.id, j.status, j.result_path, j.input_path, j.inputs_json, j.attempt)
             for j in session.scalars(select(Job).where(Job.user_id == user_id))
         ]
     return files, rows
@@ -46,7 +47,7 @@ def urls_for(app, username: str, job_id: str) -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("tools."):
             continue
-        values = {"username": username, "job_id": job_id, "tool": "adjust"}
+        values = {"username": username, "job_id": job_id, "tool": "adjust", "name": "picture"}
         url = rule.build({k: v for k, v in values.items() if k in rule.arguments}, append_unknown=False)[1]
         found.append((rule.endpoint, access_kind(app.view_functions[rule.endpoint], rule.endpoint), url))
     return found
@@ -63,8 +64,9 @@ def test_alice_can_reach_nothing_of_bobs(app, client, smtp, tmp_path):
     bob_job = wait_for_job(bob_client, post_upload(bob_client, bob, username="bob", photo=picture_bytes(), rotate="left").get_json()["status_url"])
     assert bob_job["status"] == "done"
     bob_client.get(f"/bob/jobs/{bob_job['id']}/thumbnail").close()
-    with database(app).sessions() as session:  # a background picture too, so that route has a file to guard
-        session.get(Job, bob_job["id"]).second_input_path = session.get(Job, bob_job["id"]).input_path
+    with database(app).sessions() as session:  # another picture too, so the inputs route has a file to guard
+        job = session.get(Job, bob_job["id"])
+        job.inputs_json = json.dumps({"picture": job.input_path})
         session.commit()
     before = snapshot(app, tmp_path, bob_user.id)
 

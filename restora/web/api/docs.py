@@ -15,7 +15,7 @@ from restora import __version__
 from restora.tools import TOOLS
 from restora.web.access import public
 from restora.web.api.core import api_limit
-from restora.web.api.schema import FILE_KINDS, all_tools, api_params, param_json_schema
+from restora.web.api.schema import FILE_KINDS, FILE_PART_TYPES, all_tools, api_params, param_json_schema
 
 bp = Blueprint("docs", __name__)
 
@@ -52,13 +52,14 @@ def _submit_form() -> dict[str, Any]:
         "tool": {"type": "string", "enum": sorted(TOOLS), "description": "The tool to run (GET /api/v1/tools)."},
         "photo": {"type": "string", "format": "binary", "description": "JPEG, PNG or WebP."},
     }
+    encoding = {"photo": {"contentType": FILE_PART_TYPES["image"]}}
     for tool in TOOLS.values():
         for param in api_params(tool):
             schema = properties.setdefault(param.name, {**param_json_schema(param), "x-restora-tools": []})
             if "x-restora-tools" in schema:
                 schema["x-restora-tools"].append(tool.name)
-    encoding = {name: {"contentType": "image/jpeg, image/png, image/webp"} for name, schema in properties.items()
-                if schema.get("format") == "binary"}
+            if param.kind in FILE_KINDS:
+                encoding.setdefault(param.name, {"contentType": FILE_PART_TYPES[param.kind]})
     return {
         "required": True,
         "content": {"multipart/form-data": {
@@ -95,7 +96,8 @@ COMPONENT_SCHEMAS: dict[str, Any] = {
     },
     "Job": {
         "type": "object",
-        "required": ["id", "tool", "params", "status", "progress", "attempt", "retrying", "error", "created_at", "links"],
+        "required": ["id", "tool", "params", "inputs", "status", "progress", "attempt", "retrying", "error", "created_at",
+                     "links"],
         "properties": {
             "id": {"type": "string", "format": "uuid"},
             "tool": {"type": "string"},
@@ -108,6 +110,8 @@ COMPONENT_SCHEMAS: dict[str, Any] = {
             "created_at": {"type": ["string", "null"], "format": "date-time"},
             "started_at": {"type": ["string", "null"], "format": "date-time"},
             "finished_at": {"type": ["string", "null"], "format": "date-time"},
+            "inputs": {"type": "array", "items": {"type": "string"},
+                       "description": "The picture parameters given besides the photo (image and hints parts)."},
             "links": {"type": "object", "additionalProperties": {"type": "string"}},
         },
     },

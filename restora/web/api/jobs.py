@@ -50,6 +50,7 @@ def job_document(job: Job) -> dict[str, Any]:
         "id": job.id,
         "tool": job.tool,
         "params": job.params,
+        "inputs": sorted(job.inputs),
         "status": job.status,
         "progress": round(float(job.progress or 0.0), 3),
         "attempt": int(job.attempt or 0),

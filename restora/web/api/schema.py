@@ -1,8 +1,9 @@
 """Tools and their parameters as data: the ``GET /api/v1/tools`` answer and the JSON Schemas the OpenAPI
 document uses, both read from the registry's ``Param`` declarations (no tool is named here).
 
-A parameter travels as a multipart form field (its text form, as on the site's form), except ``image``
-parameters, which are a second file part. ``weights`` parameters are never taken over HTTP (a path sent
+A parameter travels as a multipart form field (its text form, as on the site's form), except the picture
+kinds, each a file part of its own: ``image`` (a second picture) and ``hints`` (an RGBA PNG
+the size of the photo, alpha > 0 where a colour is wished). ``weights`` parameters are never taken over HTTP (a path sent
 by a client must not choose which file the server loads), so they are not listed.
 """
 
@@ -12,9 +13,11 @@ from typing import Any
 
 from restora.tools import TOOLS
 from restora.tools.base import NAMED_COLOURS, Param
+from restora.web.forms_from_params import FILE_KINDS, HIDDEN_KINDS  # one list for the site and the API
 
-HIDDEN_KINDS = ("weights",)
-FILE_KINDS = ("image",)
+__all__ = ["FILE_KINDS", "HIDDEN_KINDS", "all_tools", "api_params", "describe_param", "param_json_schema"]
+# What each picture kind must be, for the OpenAPI document's file parts.
+FILE_PART_TYPES = {"image": "image/jpeg, image/png, image/webp", "hints": "image/png"}
 
 
 def _jsonable(value: Any) -> Any:
@@ -70,7 +73,10 @@ def all_tools() -> list[dict[str, Any]]:
 def param_json_schema(param: Param) -> dict[str, Any]:
     """The JSON Schema of a parameter's multipart part (a text field, or a file)."""
     if param.kind in FILE_KINDS:
-        return {"type": "string", "format": "binary", "description": param.help or param.title}
+        text = param.help or param.title
+        if param.kind == "hints":
+            text += " An RGBA PNG the size of the photo; pixels with alpha > 0 are the wished colours."
+        return {"type": "string", "format": "binary", "description": text}
     schema: dict[str, Any] = {"description": " ".join(filter(None, [param.title + ".", param.help])).strip()}
     if param.kind == "choice":
         schema.update(type="string", enum=list(param.choices))

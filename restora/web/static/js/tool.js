@@ -98,21 +98,6 @@
   photo.addEventListener("change", updateStart);
   updateStart();
 
-  // Colour choices: "custom" shows a colour picker, "picture" asks for the second file.
-  var pictureField = form.querySelector("[data-picture-field]");
-  form.querySelectorAll("select[data-colour-choice]").forEach(function (select) {
-    var custom = select.parentNode.querySelector("[data-custom-colour]");
-    function sync() {
-      custom.hidden = select.value !== "custom";
-      if (pictureField) {
-        pictureField.hidden = select.value !== "picture";
-        pictureField.querySelector("input").required = select.value === "picture";
-      }
-    }
-    select.addEventListener("change", sync);
-    sync();
-  });
-
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (!photo.files.length) { return; }
@@ -124,12 +109,17 @@
     progress.hidden = false;
     statusText.textContent = form.dataset.msgSending;
     bar.removeAttribute("value");
-    fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": csrf }
-    })
+    // Drawn controls (painted hints) add their pictures to the form first (static/js/drawn.js).
+    var body = window.RestoraDrawn ? window.RestoraDrawn.complete(new FormData(form)) : Promise.resolve(new FormData(form));
+    body
+      .then(function (formData) {
+        return fetch(form.action, {
+          method: "POST",
+          body: formData,
+          credentials: "same-origin",
+          headers: { Accept: "application/json", "X-CSRFToken": csrf }
+        });
+      })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           if (response.status === 202) {
