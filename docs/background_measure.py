@@ -1,6 +1,10 @@
 """Time and peak memory of the background tool in this fresh process, printed as one JSON line.
 
     PYTHONPATH=. .venv/bin/python docs/background_measure.py --megapixels 1 --segmenter auto --edges fast
+    PYTHONPATH=. .venv/bin/python docs/background_measure.py --photo object --edges fine
+
+--photo portrait: skimage's astronaut enlarged (benchmarks.common.photo, what `make bench` times), so
+``auto`` runs person matting; --photo object: skimage's coffee cup at the same size, so ``auto`` runs U²-Netp.
 
 Times: the whole tool (segment + edges + compositing on the default white), then the segmenter alone and
 the rest alone, each the median of --repeats runs after one warm-up run (which builds the onnxruntime
@@ -38,6 +42,7 @@ def main() -> None:
     parser.add_argument("--segmenter", default="auto")
     parser.add_argument("--edges", default="fast")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--photo", choices=("portrait", "object"), default="portrait")
     args = parser.parse_args()
 
     from benchmarks.common import photo
@@ -46,6 +51,11 @@ def main() -> None:
 
     tool = Background()
     image = photo(args.megapixels)  # the astronaut enlarged: a portrait, so auto picks person matting
+    if args.photo == "object":
+        from PIL import Image
+        from skimage import data
+
+        image = Image.fromarray(data.coffee()).resize(image.size, Image.Resampling.BICUBIC)
     rgb = np.asarray(image)
     values = tool.validate({"segmenter": args.segmenter, "edges": args.edges})
     tool.run(image, **values)
@@ -55,7 +65,7 @@ def main() -> None:
         found = timed(lambda: segment(rgb, args.segmenter, cached=tool.cached), rows["segment"])
         timed(lambda: compose.render(rgb, found.alpha, found.faces, edges=args.edges,
                                      soft_matte=found.segmenter == "person"), rows["edges_and_compose"])
-    result = {"size": list(image.size), "segmenter": args.segmenter, "ran": found.segmenter, "edges": args.edges}
+    result = {"photo": args.photo, "size": list(image.size), "segmenter": args.segmenter, "ran": found.segmenter, "edges": args.edges}
     for name, runs in rows.items():
         result[f"{name}_wall_ms"] = round(1000 * statistics.median(wall for wall, _ in runs))
         result[f"{name}_cpu_ms"] = round(1000 * statistics.median(cpu for _, cpu in runs))
