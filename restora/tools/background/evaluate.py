@@ -88,7 +88,8 @@ def f_curve(alpha: np.ndarray, truth: np.ndarray, beta2: float = BETA2) -> np.nd
 def summarise(ious: list[float], maes: list[float], curves: list[np.ndarray], seconds: float) -> dict[str, float]:
     """Means over the pictures; max-F is the maximum over thresholds of the mean F curve."""
     mean_curve = np.mean(curves, axis=0)
-    return {"iou": float(np.mean(ious)), "mae": float(np.mean(maes)), "max_f": float(mean_curve.max()),
+    return {"iou": float(np.mean(ious)), "iou_median": float(np.median(ious)), "mae": float(np.mean(maes)),
+            "max_f": float(mean_curve.max()),
             "max_f_threshold": (int(mean_curve.argmax()) + 1) / LEVELS, "iou_at_least_0.9": float(np.mean(np.asarray(ious) >= 0.9)),
             "seconds_per_picture": seconds / max(1, len(ious)), "pictures": len(ious)}
 
