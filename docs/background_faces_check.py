@@ -14,7 +14,7 @@ import time
 import numpy as np
 from PIL import Image
 
-from restora.tools.background.faces import detect_faces, is_portrait
+from restora.tools.background.faces import detect_faces, find_portrait_faces, is_portrait
 
 
 def load(name: str) -> np.ndarray:
@@ -33,7 +33,17 @@ def main() -> None:
         took = time.perf_counter() - start
         widths = ", ".join(f"{w / min(rgb.shape[:2]):.2f}" for _, _, w, _ in faces)
         choice = "person" if is_portrait(faces, rgb.shape) else "u2netp"
-        print(f"{name.rsplit('/', 1)[-1]}: {len(faces)} face(s) [{widths}] -> auto = {choice} ({1000 * took:.0f} ms)")
+        # What auto itself runs: the cheaper search for portrait-sized faces only; CPU time, as the box is shared.
+        detect_faces(rgb)
+        cpu = time.process_time()
+        detect_faces(rgb)
+        full_cpu = time.process_time() - cpu
+        cpu = time.process_time()
+        auto_faces = find_portrait_faces(rgb)
+        auto_cpu = time.process_time() - cpu
+        auto_choice = "person" if is_portrait(auto_faces, rgb.shape) else "u2netp"
+        print(f"{name.rsplit('/', 1)[-1]}: {len(faces)} face(s) [{widths}] -> {choice} ({1000 * took:.0f} ms wall, "
+              f"{1000 * full_cpu:.0f} ms CPU); portrait search -> auto = {auto_choice} ({1000 * auto_cpu:.0f} ms CPU)")
 
 
 if __name__ == "__main__":

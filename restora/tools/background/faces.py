@@ -17,6 +17,7 @@ CASCADE = "haarcascade_frontalface_default.xml"
 DETECT_SIDE = 480  # px: faces worth keeping are large, so a small copy is enough and 4-8× faster
 MIN_FACE = 0.06  # of the short side: smaller "faces" are crowds in the distance or false alarms
 PORTRAIT_FACE = 0.12  # of the short side: a face this large makes the photo a portrait
+PORTRAIT_DETECT_SIDE = 360  # px: enough to find faces of PORTRAIT_FACE (see find_portrait_faces)
 
 _local = threading.local()  # a cascade per thread: detectMultiScale keeps scratch state in the object
 
@@ -33,16 +34,17 @@ def _cascade():
     return cascade
 
 
-def detect_faces(rgb: np.ndarray, smallest_fraction: float = MIN_FACE) -> list[tuple[int, int, int, int]]:
+def detect_faces(rgb: np.ndarray, smallest_fraction: float = MIN_FACE, side: int = DETECT_SIDE) -> list[tuple[int, int, int, int]]:
     """Frontal faces in an H×W×3 uint8 picture as (x, y, w, h) boxes in its pixels, largest first.
 
-    ``smallest_fraction``: the smallest face looked for, as a fraction of the short side. Telling a portrait
-    (``PORTRAIT_FACE``) skips the cascade's finest scales, which are most of its work (120 -> 45 ms CPU at 1 MP).
+    ``smallest_fraction``: the smallest face looked for, as a fraction of the short side; ``side``: the long
+    side the photo is searched at. Telling a portrait (:func:`find_portrait_faces`) needs neither small faces
+    nor fine steps, which are most of the cascade's work.
     """
     import cv2
 
     height, width = rgb.shape[:2]
-    scale = min(1.0, DETECT_SIDE / max(height, width))
+    scale = min(1.0, side / max(height, width))
     small = cv2.resize(rgb, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
     grey = cv2.equalizeHist(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))  # evens out dim and backlit faces
     smallest = max(12, int(smallest_fraction * min(grey.shape)))
@@ -57,3 +59,11 @@ def detect_faces(rgb: np.ndarray, smallest_fraction: float = MIN_FACE) -> list[t
 def is_portrait(faces: list[tuple[int, int, int, int]], shape: tuple[int, ...]) -> bool:
     """Whether a face is large enough for person matting to be the right segmenter."""
     return any(w >= PORTRAIT_FACE * min(shape[:2]) for _, _, w, _ in faces)
+
+
+def find_portrait_faces(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """The faces large enough to make a portrait, searched for cheaply: at 360 px a portrait's face is at least
+    32 px, above the cascade's 24-px window. The same portrait / not-portrait answer as :func:`detect_faces` on
+    the astronaut, Grace Hopper, face-recognition 1.3.0's six test photos, coffee and chelsea, in about half the
+    CPU time (docs/background_faces_check.py prints both)."""
+    return detect_faces(rgb, smallest_fraction=PORTRAIT_FACE, side=PORTRAIT_DETECT_SIDE)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from restora.tools.background.faces import PORTRAIT_FACE, detect_faces, is_portrait
+from restora.tools.background.faces import detect_faces, find_portrait_faces, is_portrait
 from restora.tools.background.weights import TOOL, WEIGHTS, WEIGHTS_BY_NAME
 from restora.tools.base import InvalidParams, Progress, settings_or_default
 
@@ -93,7 +93,7 @@ def segment(
 def _segment_whole(rgb: np.ndarray, segmenter: str, settings: Any, cached: Any) -> Segmentation:
     faces: list[Box] = []
     if segmenter == "auto":
-        faces = detect_faces(rgb, smallest_fraction=PORTRAIT_FACE)  # smaller faces would not make a portrait
+        faces = find_portrait_faces(rgb)
         segmenter = "person" if is_portrait(faces, rgb.shape) else "u2netp"
     if segmenter == "person":
         return Segmentation(_run_rvm(rgb, _session(PERSON_WEIGHTS, settings, cached)), segmenter, faces)
