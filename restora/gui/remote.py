@@ -4,7 +4,8 @@ The tool list and every parameter come from the server's ``GET /api/v1/tools``; 
 current picture through :mod:`restora.client`, follows the job's Server-Sent Events for the progress bar
 (polling when the server refuses a stream), downloads the result and deletes the job on the server (the
 window holds the result; the server's quota is not spent on copies nobody asked to keep). Cancel deletes
-the job, which stops it on the server.
+the job, which stops it on the server. Pictures the form holds (a second photo, painted hints) are sent
+as PNG file parts, the photo too (lossless: the server works on the pixels shown as "before").
 
 :class:`RemoteTool` has what the window's form and Run need from a tool (name, texts, ``params``,
 ``validate``); :class:`RemoteEngine` has the tool process's ``run``/``close``, so the window itself does
@@ -28,9 +29,9 @@ from restora.gui.errors import Problem
 from restora.i18n import N_
 from restora.tools.base import InvalidParams, Param
 
-# Parameters the window cannot send: painted hints are a picture drawn on the photo, and the API takes one
-# picture besides the photo (kind "image"); "weights" the server never lists.
-UNSENDABLE_KINDS = ("hints", "weights")
+# "weights" the server never lists (a path sent by a client must not choose what the server loads); every
+# other kind travels: pictures (image, painted hints) as file parts, the rest as text fields.
+UNSENDABLE_KINDS = ("weights",)
 POLL = 0.05  # seconds between looks at Cancel while the server works
 WAIT_SECONDS = 3600.0  # a job still running after an hour on the server is reported, not waited on for ever
 
@@ -120,7 +121,7 @@ class RemoteEngine:
         image.save(photo)
         send = {}
         for name, value in params.items():
-            if isinstance(value, Image.Image):  # a second picture is a file part of its own
+            if isinstance(value, Image.Image):  # a picture (a second photo, painted hints) is a file part
                 path = folder / f"{name}.png"
                 value.save(path)
                 value = path

@@ -73,8 +73,7 @@ def test_the_tools_and_their_forms_come_from_the_server(remote_window, server, t
     assert base in remote_window.windowTitle()
     for name, tool in described.items():
         remote_window.select_tool(name)
-        sendable = [p["name"] for p in tool["params"] if p["kind"] != "hints"]
-        assert list(remote_window.form.controls) == sendable
+        assert list(remote_window.form.controls) == [p["name"] for p in tool["params"]]
     remote_window.select_tool("adjust")
     rotate = remote_window.form.controls["rotate"].widget
     assert [rotate.itemData(i) for i in range(rotate.count())] == described["adjust"]["params"][0]["choices"]
@@ -94,6 +93,31 @@ def test_a_run_on_the_server_shows_progress_and_the_result_and_leaves_no_job(qtb
     assert photo.current.size == (48, 64)  # turned on the server
     assert seen and seen[-1] == 1000
     assert server_jobs(*server[:1], token) == []  # downloaded, then deleted on the server
+
+
+def test_painted_hints_and_a_box_travel_to_the_server(qtbot, remote_window, photo_path, server, token, test_tools):
+    import numpy as np
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QColor
+
+    from tests.gui.test_compare import drag
+
+    add_test_tools(remote_window, *server[:1], token)
+    open_and_wait(qtbot, remote_window, [photo_path])  # 64×48
+    remote_window.select_tool("drawn-probe")
+    remote_window.view.set_side_by_side(False)
+    remote_window.form.controls["hints"].toggle.click()
+    remote_window.overlay.brush_colour = QColor("#00ff00")
+    remote_window.overlay.brush_radius = 2
+    to_widget = lambda x, y: (QPointF(x, y) * remote_window.view.zoom + remote_window.view.offset).toPoint()  # noqa: E731
+    drag(qtbot, remote_window.view, to_widget(10, 30), to_widget(50, 30))
+    remote_window.form.controls["keep"].toggle.click()
+    drag(qtbot, remote_window.view, to_widget(5, 6), to_widget(45, 40))
+    run_and_wait(qtbot, remote_window)
+    assert remote_window.last_problem is None, remote_window.last_problem
+    result = np.asarray(remote_window.photos[0].current)
+    assert tuple(result[30, 30]) == (0, 255, 0)  # the server composited the painted hints
+    assert tuple(result[5, 5]) == tuple(np.asarray(remote_window.photos[0].original)[5, 5])
 
 
 def test_progress_comes_from_the_events_stream_and_cancel_deletes_the_job(qtbot, remote_window, photo_path,
