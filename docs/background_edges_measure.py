@@ -1,6 +1,11 @@
 """Edge refinement on made-up photos with a known matte: how close each edge mode gets, and its CPU time.
 
     PYTHONPATH=. .venv/bin/python docs/background_edges_measure.py
+    PYTHONPATH=. .venv/bin/python docs/background_edges_measure.py --only hair --fine-work-pixels 2000000
+    PYTHONPATH=. .venv/bin/python docs/background_edges_measure.py --only hair --fine-guided-eps 1e-3
+
+The options change ``fine``'s settings for the run (its working size, the guided enlargement's ε or radius)
+to show why they are what they are.
 
 Scenes from tests/background/scenes.py: ``scene`` (a blob with a ragged 3-px soft outline) and
 ``hairy_scene`` (a head with a few hundred strands of hair 0.4-1.6 px wide). The mask handed to the
@@ -11,6 +16,7 @@ over the truth's mixed pixels only (0 < alpha < 1, where hair is). CPU: median o
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 
@@ -25,10 +31,20 @@ CASES = [("ragged", scene, (240, 320, 3), 64), ("ragged", scene, (480, 640, 4), 
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("ragged", "hair"))
+    parser.add_argument("--fine-work-pixels", type=int, default=matting.WORK_PIXELS["fine"])
+    parser.add_argument("--fine-guided-eps", type=float, default=matting.FINE_GUIDED_EPS)
+    parser.add_argument("--fine-guided-radius", type=int, default=matting.FINE_GUIDED_RADIUS)
+    args = parser.parse_args()
+    matting.WORK_PIXELS["fine"] = args.fine_work_pixels
+    matting.FINE_GUIDED_EPS, matting.FINE_GUIDED_RADIUS = args.fine_guided_eps, args.fine_guided_radius
     print("| scene | size | mask as is | fast | fine | fast CPU ms | fine CPU ms |")
     print("|---|---|---|---|---|---|---|")
-    for name, make, args, mask_side in CASES:
-        photo, alpha, _ = make(*args)
+    for name, make, size, mask_side in CASES:
+        if args.only and name != args.only or size[1] * size[0] > 4 * args.fine_work_pixels > 4e6:
+            continue  # --fine-work-pixels large: the 12-MP scene at full size would take minutes
+        photo, alpha, _ = make(*size)
         mask = segmenter_like(alpha, mask_side)
         mixed = (alpha > 0) & (alpha < 1)
 
@@ -46,7 +62,7 @@ def main() -> None:
                 runs.append(1000 * (time.process_time() - started))
             row.append(error(matte.alpha))
             times.append(f"{statistics.median(runs):.0f}")
-        print(f"| {name} | {args[1]}×{args[0]} | " + " | ".join(row + times) + " |")
+        print(f"| {name} | {size[1]}×{size[0]} | " + " | ".join(row + times) + " |")
 
 
 if __name__ == "__main__":

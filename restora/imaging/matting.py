@@ -9,8 +9,9 @@ blur that ignores the photo. Refinement has three steps:
 2. **Alpha in the band.** ``fast``: a guided filter (He, Sun & Tang, "Guided Image Filtering", ECCV
    2010; its fast form, He & Sun 2015, arXiv:1505.00996) makes the mask follow the photo's edges: a
    local linear model alpha ≈ a·I + b fitted in every window, computed at a reduced size and applied
-   at full size. ``fine``: closed-form matting (Levin, Lischinski & Weiss, CVPR 2006) solved in the band
-   by pymatting (MIT), then brought to full size by the same guided upsampling.
+   at full size. ``fine`` (the tool's default): closed-form matting (Levin, Lischinski & Weiss, CVPR 2006)
+   in the band, built and solved here (:func:`closed_form_alpha`), then brought to full size by a guided
+   model with a 1-px window fitted to it.
 3. **Foreground colour.** A pixel of hair is a mix of hair and old background; compositing it as it
    is brings the old colour along (a halo). The subject's own colour F is estimated by blur fusion
    (Forte & Pitié, "Approximate Fast Foreground Colour Estimation", ICIP 2021): local alpha-weighted
