@@ -161,6 +161,29 @@ def test_a_failed_job_and_a_revoked_token_are_dialogs_in_plain_words(qtbot, remo
     assert "revoked" in remote_window.problem_box.text()
 
 
+def test_a_batch_runs_on_the_server_too(qtbot, remote_window, tmp_path, server, token):
+    from PIL import Image
+
+    from tests.gui.conftest import write_photo
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    write_photo(folder / "a.png")
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 half a jpeg")
+    remote_window.select_tool("adjust")
+    remote_window.form.set_value("rotate", "left")
+    dialog = remote_window.open_batch(folder)
+    assert dialog.engine is remote_window.engine
+    dialog.output.setText(str(tmp_path / "out"))
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=60_000)
+    assert dialog.summary.text() == "1 of 2 done, 1 failed"
+    with Image.open(tmp_path / "out" / "a.png") as turned:
+        assert turned.size == (48, 64)
+    assert server_jobs(server[0], token) == []
+    dialog.close()
+
+
 def test_connect_asks_for_a_token_until_one_is_accepted(server, token):
     from restora.gui.remote import connect
 
