@@ -169,3 +169,13 @@ def test_closed_form_alpha_solves_the_matting_laplacian():
     result = matting.closed_form_alpha(image, trimap)
     assert np.abs(result - expected).max() < 1e-4
     assert (result[trimap != 0.5] == trimap[trimap != 0.5]).all()
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_fine_edges_with_no_sure_pixel_anywhere(soft):
+    """A matte unsure everywhere (0.5): the band touches no known pixel; the solve must still give a matte."""
+    photo, _, _ = scene(60, 80, seed=9)
+    matte = matting.refine(photo, np.full((60, 80), 0.5, np.float32), "fine", soft=soft)
+    assert matte.alpha.shape == (60, 80) and np.isfinite(matte.alpha).all()
+    assert matte.alpha.min() >= 0 and matte.alpha.max() <= 1
+    assert np.isfinite(matte.colours).all()
