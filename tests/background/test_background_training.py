@@ -21,7 +21,7 @@ from restora.tools.background.data import EVAL_CATEGORIES, VAL_CATEGORIES, Backg
 from restora.tools.background.evaluate import torch_u2netp
 from restora.tools.background.segment import u2net_input
 from restora.tools.background.training import (
-    EXPORT_NAME, BackgroundTrainConfig, Trainer, deep_supervision_loss, initial_state, net_input,
+    EXPORT_NAME, LAST_EXPORT_NAME, BackgroundTrainConfig, Trainer, deep_supervision_loss, initial_state, net_input,
 )
 from restora.training.checkpoints import load_checkpoint
 
@@ -106,6 +106,8 @@ def test_tiny_run_resumes_bit_for_bit_and_exports(pairs: Path, tmp_path: Path) -
     assert [int(r["step"]) for r in rows if r["loss"]] == [1, 2, 3]  # no row twice after the resume
     assert [int(r["step"]) for r in rows if r["val_iou"]] == [0, 2, 3]  # the last step is scored too
     assert (split / "loss.png").exists() and json.loads((split / "summary.json").read_text())["steps"] == 3
+    last = load_file(str(split / LAST_EXPORT_NAME))
+    assert all(torch.equal(last[k], b["net"][k]) for k in b["net"])
     exported = load_file(str(split / EXPORT_NAME))
     build_u2net("u2netp").load_state_dict(exported, strict=True)
     with Image.open(next((pairs / "val").glob("*.jpg"))) as image:

@@ -42,7 +42,8 @@ from restora.training.checkpoints import LATEST, load_checkpoint, save_checkpoin
 from restora.training.report import MetricsLog
 
 BEST = "best.pt"
-EXPORT_NAME = "u2netp-finetuned.safetensors"
+EXPORT_NAME = "u2netp-finetuned.safetensors"  # the best on the val split
+LAST_EXPORT_NAME = "u2netp-last.safetensors"
 CSV_FIELDS = ["step", "elapsed_s", "lr", "loss", "loss_fused", "val_iou", "val_mae"]
 RUN_CONTROL = {"time_limit_min", "threads", "log_every", "val_every", "val_count", "checkpoint_min", "stop_at_step", "steps"}
 
@@ -295,6 +296,9 @@ def train_background(config: BackgroundTrainConfig, data: Path, out: Path, resum
         validate()
     save_checkpoint(checkpoints, trainer.state())
     plot_run(log.read(), out)
+    # The last weights too: when no step beat the start, "best" is the start, and the last shows what training did.
+    export_safetensors(trainer.net.state_dict(), out / LAST_EXPORT_NAME, {
+        "net": "u2netp", "init": config.init, "step": str(trainer.step), "data": str(data), "seed": str(config.seed)})
     best = load_checkpoint(checkpoints / BEST)
     export_safetensors(best["net"], out / EXPORT_NAME, {
         "net": "u2netp", "init": config.init, "step": str(best["step"]), "val_iou": f"{best['val_iou']:.5f}",
