@@ -122,9 +122,14 @@ def _session(name: str, settings: Any, cached: Any) -> Any:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # onnxruntime's warnings about unused initializers are not the user's business
-        # No memory arena: it kept ~200 MB per u2netp session after a run (612 -> 412 MB peak RSS at 1 MP),
-        # and the web process holds one session per segmenter. No spinning: idle workers busy-wait for work
-        # otherwise, taking CPU from the site's other threads (docs/background-segmenters.md).
+        # All graph optimisations (onnxruntime's default, written out): "extended" cost U²-Netp 15-20 % more CPU
+        # (docs/background_profile.py --onnx-options).
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # No memory arena: it kept ~200 MB per u2netp session after a run (612 -> 412 MB peak RSS at 1 MP; 433 MB
+        # more held after runs, docs/background_profile.py --onnx-options), and the web process holds one
+        # session per segmenter. It would save ~20 % of U²-Netp's CPU time (716 -> 543 ms at 1 MP).
+        # No spinning: idle workers busy-wait for work otherwise, taking CPU from the site's other threads
+        # (docs/background-segmenters.md).
         options.enable_cpu_mem_arena = False
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
