@@ -11,8 +11,6 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
-	# numba compiles pymatting's kernels on the first import (minutes); pay it once here, not in a user's job
-	$(PY) -c "import pymatting"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
