@@ -137,3 +137,33 @@ def test_paint_a_hint_on_the_colorize_page(page, live_server, user, tmp_path):
     assert page.locator("#compare-section").is_visible(), page.inner_text("#job-error")
     page.goto(f"{base}/drawer/history/{job.id}")
     assert page.locator("#job-inputs .job-input-hints").is_visible()
+
+
+def test_a_phone_photo_turned_by_exif_is_drawn_on_upright(page, live_server, user, tmp_path):
+    """The page shows the photo turned by its EXIF orientation, as the server stores it: painted hints have
+    the upright size (not refused as another size) and a box is in the upright photo's pixels."""
+    base, app = live_server
+    photo = tmp_path / "phone.jpg"
+    write_photo(photo, colour=False)
+    with Image.open(photo) as stored:  # stored 640×480, to be shown turned a quarter: 480×640
+        exif = stored.getexif()
+        exif[0x0112] = 6
+        stored.save(photo, exif=exif.tobytes(), quality=92)
+    log_in(page, base, user)
+    page.goto(f"{base}/drawer/colorize")
+    page.set_input_files("#photo", str(photo))
+    page.wait_for_selector("#tool-form[data-photo-ready='480x640']")
+    canvas = page.locator("[data-hints-canvas]")
+    canvas.scroll_into_view_if_needed()
+    shown = canvas.bounding_box()
+    assert shown["height"] > shown["width"]  # upright
+    page.mouse.move(shown["x"] + shown["width"] * 0.5, shown["y"] + shown["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(shown["x"] + shown["width"] * 0.5, shown["y"] + shown["height"] * 0.4, steps=5)
+    page.mouse.up()
+    job = submit(page, app)
+    data_dir = app.extensions["restora.settings"].data_dir
+    with Image.open(data_dir / job.inputs["hints"]) as hints, Image.open(data_dir / job.input_path) as upright:
+        assert hints.size == upright.size == (480, 640)
+        assert np.asarray(hints)[int(640 * 0.3), 240, 3] == 255  # painted where it was drawn, upright
+    page.locator("#compare-section:visible, #job-error:visible").first.wait_for(timeout=180_000)
