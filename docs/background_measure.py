@@ -8,7 +8,7 @@
 
 Times: the whole tool (segment + edges + compositing on the default white), then the segmenter alone and
 the rest alone, each the median of --repeats runs after one warm-up run (which builds the onnxruntime
-session and, for edges=fine, loads numba). CPU times are reported beside wall times: on a shared machine
+session and, for auto, OpenCV's face cascade). CPU times are reported beside wall times: on a shared machine
 wall time grows with the others' load, CPU time much less. Peak memory is the process's VmHWM.
 """
 
