@@ -126,7 +126,9 @@ def job_input(username: str, job_id: str, name: str):
     path = job.inputs.get(name)
     if path is None:
         abort(404)
-    return send_picture(stored_path(_data_dir(), path), _picture_name(job, "input"), False)
+    # Named after its parameter (a parameter name: letters, digits, _), so a tool's two pictures
+    # (colorize's hints and reference) are not saved under one name.
+    return send_picture(stored_path(_data_dir(), path), _picture_name(job, name), False)
 
 
 @bp.route("/<username>/jobs/<job_id>/result")

@@ -61,6 +61,7 @@ def test_a_picture_parameter_is_its_own_file(client, alice, tmp_path):
     assert job["status"] == "done" and right_half_colour(client, job) == (0, 200, 0)
     second = get_file(client, f"/alice/jobs/{job['id']}/inputs/background")
     assert second.status_code == 200 and second.headers["Content-Type"] == "image/png"
+    assert second.headers["Content-Disposition"] == f'inline; filename="restora-backdrop-{job["id"][:8]}-background.png"'
     assert np.asarray(Image.open(io.BytesIO(second.data)).convert("RGB"))[0, 0].tolist() == [0, 200, 0]
     assert get_file(client, f"/alice/jobs/{job['id']}/inputs/marks").status_code == 404  # not given
     assert len(list((tmp_path / "instance").glob("uploads/*/*.png"))) == 2
