@@ -114,7 +114,12 @@ def create_api_token(username: str):
     return _page(201, new_secret=secret)
 
 
-@bp.route("/<username>/settings/tokens/<int:token_id>/revoke", methods=["POST"])
+# Row ids in URLs stop at the largest 32-bit id (the columns are INTEGER): a longer number is a 404 from the
+# router, where it would otherwise reach the database (SQLite's driver raises OverflowError past 2**63).
+ROW_ID = "int(max=2147483647)"
+
+
+@bp.route(f"/<username>/settings/tokens/<{ROW_ID}:token_id>/revoke", methods=["POST"])
 @owner_object
 def revoke_api_token(username: str, token_id: int):
     if not PostForm().validate_on_submit():
@@ -209,7 +214,7 @@ def end_other_sessions(username: str):
     return redirect(url_for(".settings", username=current_user.username, _anchor="sessions"), 303)
 
 
-@bp.route("/<username>/settings/sessions/<int:session_id>/end", methods=["POST"])
+@bp.route(f"/<username>/settings/sessions/<{ROW_ID}:session_id>/end", methods=["POST"])
 @owner_object
 def end_one_session(username: str, session_id: int):
     if not PostForm().validate_on_submit():

@@ -190,3 +190,13 @@ def test_disabling_the_account_ends_its_session_rows(alice_twice, app):
 ])
 def test_user_agent_summary(header, summary):
     assert summarize_user_agent(header) == summary
+
+
+@pytest.mark.parametrize("url", ["/alice/settings/sessions/99999999999999999999/end",
+                                 "/alice/settings/tokens/99999999999999999999/revoke",
+                                 "/alice/settings/sessions/2147483648/end"])
+def test_an_id_past_the_columns_range_is_not_found(alice_twice, app, url):
+    # 10**20 reached SQLite's driver as an OverflowError: a 500, not the 404 of an id nobody has
+    laptop, _phone = alice_twice
+    assert post(laptop, url).status_code == 404
+    assert [row.ended_at for row in rows(app)] == [None, None]
