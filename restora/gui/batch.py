@@ -75,7 +75,9 @@ class BatchDialog(QDialog):
         self.main = window
         self.language = lang = window.language
         self.task: Task | None = None
-        self.engine = window.batch_engine()  # its own, so a batch and a run in the window do not wait on each other
+        # A tool process of its own (or, with --server, the window's stateless remote engine), so a batch and
+        # a run in the window do not wait on each other.
+        self.engine = window.batch_engine()
         self.files: list[tuple[Path, Path]] = []
         self.done_count = self.failed_count = 0
         self.setWindowTitle(text(N_("Batch"), lang))
