@@ -1,6 +1,7 @@
 """What each NoGAN phase bought: the run's checkpoints scored on every validation photo of the set.
 
 Usage: .venv/bin/python docs/training/colorize_phases.py RUN_DIR [--data data/colorize] [--side 512]
+       [--weights FILE.safetensors ...]   (exported generators scored beside the run, e.g. the shipped one)
 Scores the generator after phase 1 (generator_phase.pt), after the critic phase (gan_000000.pt: the same
 generator, phases 1-2), every kept GAN checkpoint and the picked inflection point, next to two baselines
 (the grey image, and the evaluation's uniform sepia tone at the photo's own Y), at render size 256: mean PSNR gain over
@@ -48,11 +49,20 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("data/colorize"))
     parser.add_argument("--side", type=int, default=512)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--weights", type=Path, action="append", default=[],
+                        help="an exported generator (.safetensors) to score beside the run's checkpoints")
     args = parser.parse_args()
     torch.set_num_threads(2)
     photos = [load_rgb(args.data / e.file, args.side) for e in read_photo_manifest(args.data) if e.split == "val"]
     rows = {"grey": {"val_gain_db": 0.0, "worst_gain_db": 0.0, "val_colourfulness": 0.0},
             "uniform sepia": sepia_scores(photos)}
+    for path in args.weights:
+        from restora.tools.colorize.inference import build_generator
+        from restora.weights import read_safetensors
+
+        scores = score_generator(build_generator(read_safetensors(path)), photos, 256, 2.0)
+        scores.pop("samples")
+        rows[f"{path.name} (exported)"] = scores
     folder = args.run / "checkpoints"
     names = ["generator_phase.pt", *sorted(p.name for p in folder.glob("gan_*.pt")), "inflection.pt"]
     for name in names:
