@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, render_template, request, session
+from flask import Flask, Response, abort, current_app, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -77,9 +77,22 @@ def _database_unavailable(error: Exception):
     return page.render(title=_("Try again soon"), message=message), 503, headers
 
 
+def refuse_nul_in_fields() -> None:
+    """400 for a NUL character in a form field or query value, before any view or query sees it.
+
+    Nobody types one, and PostgreSQL refuses NUL in every text parameter with an error (a login, sign-up
+    or reset form carrying one was a 500 there). NUL in a path part is left to the views: a job id with
+    one is a 404 like any id nobody has (``access.owned_or_404``).
+    """
+    fields = (request.args, request.form) if request.method in ("POST", "PUT", "PATCH") else (request.args,)
+    if any("\x00" in value for field in fields for _name, values in field.lists() for value in values):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = HttpsAwareSessionInterface()
     app.after_request(add_security_headers)
+    app.before_request(refuse_nul_in_fields)
 
     # A lost connection is an OperationalError, or with PyMySQL sometimes an InterfaceError (a closed socket).
     app.register_error_handler(OperationalError, _database_unavailable)

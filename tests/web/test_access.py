@@ -101,6 +101,28 @@ def test_traversal_and_odd_usernames_are_404(auth, client):
         assert response.status_code == 404, path
 
 
+@pytest.mark.parametrize("url, fields", [
+    ("/login", {"login": "al\x00ice", "password": "x"}),
+    ("/register", {"username": "bo\x00b", "email": "b\x00@example.com", "password": "x" * 12, "confirm": "x" * 12}),
+    ("/forgot", {"email": "a\x00@example.com"}),
+])
+def test_a_nul_in_a_form_field_is_a_bad_request(auth, url, fields):
+    # PostgreSQL refuses NUL in text parameters with an error: these forms were a 500 there
+    auth.create_user("alice")
+    response = auth.client.post(url, data={**fields, "csrf_token": auth.csrf(url)})
+    assert response.status_code == 400
+    assert auth.client.get("/login?next=/a%00b").status_code == 400
+
+
+def test_a_nul_in_an_api_field_is_a_problem_document(app, client):
+    from tests.web.api_support import make_token
+
+    AuthActions(app, client, None).create_user("alice")
+    response = client.post("/api/v1/jobs", data={"tool": "adjust", "rotate": "le\x00ft"},
+                           headers={"Authorization": f"Bearer {make_token(app, 'alice')}"})
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+
+
 def test_reserved_names_cover_every_top_level_path(app):
     """A new top-level route (``/api/...``) must be reserved, or a user could be named after it."""
     first_segments = {rule.rule.strip("/").split("/")[0] for rule in app.url_map.iter_rules()}
