@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from restora.options import option
 
@@ -282,8 +282,9 @@ def picture_grid(pairs: list[Pair], segmenter: Segmenter, soft: bool, target: Pa
     header_h = 18
     grid = Image.new("RGB", (GRID_CELL * len(headers), header_h + GRID_CELL * len(rows)), "white")
     draw = ImageDraw.Draw(grid)
+    font = ImageFont.load_default(size=13)  # Pillow's bundled TrueType face; its bitmap default drops spaces
     for column, text in enumerate(headers):
-        draw.text((column * GRID_CELL + 4, 3), text, fill="black")
+        draw.text((column * GRID_CELL + 4, 1), text, fill="black", font=font)
     for r, cells in enumerate(rows):
         for column, cell in enumerate(cells):
             grid.paste(cell, (column * GRID_CELL + (GRID_CELL - cell.width) // 2,
