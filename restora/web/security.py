@@ -78,12 +78,16 @@ def _database_unavailable(error: Exception):
 
 
 def refuse_nul_in_fields() -> None:
-    """400 for a NUL character in a form field or query value, before any view or query sees it.
+    """400 for a NUL character in a site form's field or a query value, before any view or query sees it.
 
     Nobody types one, and PostgreSQL refuses NUL in every text parameter with an error (a login, sign-up
-    or reset form carrying one was a 500 there). NUL in a path part is left to the views: a job id with
-    one is a 404 like any id nobody has (``access.owned_or_404``).
+    or reset form carrying one was a 500 there). The site's forms are parsed before any view anyway (for
+    their CSRF token). The API is left out: its uploads are parsed only after the token and rate checks,
+    and its fields reach the database only inside the job's JSON (where NUL is escaped). NUL in a path part
+    is left to the views: a job id with one is a 404 like any id nobody has (``access.owned_or_404``).
     """
+    if is_api_request():
+        return
     fields = (request.args, request.form) if request.method in ("POST", "PUT", "PATCH") else (request.args,)
     if any("\x00" in value for field in fields for _name, values in field.lists() for value in values):
         abort(400)

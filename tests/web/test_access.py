@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -114,13 +115,15 @@ def test_a_nul_in_a_form_field_is_a_bad_request(auth, url, fields):
     assert auth.client.get("/login?next=/a%00b").status_code == 400
 
 
-def test_a_nul_in_an_api_field_is_a_problem_document(app, client):
+def test_a_nul_in_an_api_field_is_the_tools_refusal(app, client):
     from tests.web.api_support import make_token
+    from tests.web.tools_support import picture_bytes
 
     AuthActions(app, client, None).create_user("alice")
-    response = client.post("/api/v1/jobs", data={"tool": "adjust", "rotate": "le\x00ft"},
+    response = client.post("/api/v1/jobs", data={"tool": "adjust", "rotate": "le\x00ft",
+                                                 "photo": (io.BytesIO(picture_bytes()), "a.png")},
                            headers={"Authorization": f"Bearer {make_token(app, 'alice')}"})
-    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert response.status_code == 422 and response.get_json()["code"] == "invalid_parameters"
 
 
 def test_reserved_names_cover_every_top_level_path(app):
