@@ -128,16 +128,13 @@ class RemoteEngine:
             send[name] = value
         progress(0.0)
         job = self.client.submit(photo, tool, **send)
-        try:
+        try:  # the job is deleted whatever happens (cancelled, failed, or its download broke): no quota is left used
             finished = self._follow(job, progress)
-        except Cancelled:
+            if finished["status"] != "done":
+                raise ProblemRaised(Problem(N_("The tool failed"), finished.get("error") or "The job failed.", "bug"))
+            saved = self.client.result(finished, folder / "result.png")
+        finally:
             self._delete(job)
-            raise
-        if finished["status"] != "done":
-            self._delete(job)
-            raise ProblemRaised(Problem(N_("The tool failed"), finished.get("error") or "The job failed.", "bug"))
-        saved = self.client.result(finished, folder / "result.png")
-        self._delete(job)
         with Image.open(saved) as opened:
             result = opened.convert("RGBA" if "A" in opened.getbands() else "RGB")
         progress(1.0)

@@ -215,3 +215,25 @@ def test_the_command_line_refuses_a_server_it_cannot_reach_with_a_plain_message(
     bad = subprocess.run([sys.executable, "-m", "restora", "gui", "--server", "ftp://x"], env=env,
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "http://" in bad.stderr
+
+
+def test_a_result_whose_download_breaks_still_leaves_no_job_on_the_server(server, token, monkeypatch):
+    from urllib.error import URLError
+
+    from PIL import Image
+
+    from restora.gui.engine import ProblemRaised
+    from restora.gui.remote import RemoteEngine, connect
+    from restora.tools import TOOLS
+
+    base, _app = server
+    client, _tools = connect(base, token)
+
+    def broken_download(job, target):
+        raise URLError("connection reset while downloading")
+
+    monkeypatch.setattr(client, "result", broken_download)
+    with pytest.raises(ProblemRaised):
+        RemoteEngine(client).run(TOOLS["adjust"], Image.new("RGB", (16, 8)), {"rotate": "left"}, None,
+                                 lambda fraction: None)
+    assert server_jobs(base, token) == []  # the finished job was deleted although its result never arrived
