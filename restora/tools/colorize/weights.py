@@ -38,7 +38,7 @@ WEIGHTS = (
             "they ship inside the restora package (restora/weights/); reinstall Restora, or retrain with "
             "`restora train colorize` and `restora models export` (docs/training/colorize.md)"
         ),
-        sha256="f0ab77b1da3cfd1753b4a07e8e2b61b5e82f579033214de575e302255afcb487",
+        sha256="7e123511bd086e7c184391479fb4302c2b666df70a3951ec8cada910d0293767",
         description="Restora's own colorize generator (DeOldify-family U-Net, NoGAN phase-1 pick, 853 steps on a CPU) on Debian/PyPI photos",
         default=True,
     ),
