@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import time
 from typing import Callable
 
@@ -67,3 +68,15 @@ def machine() -> dict:
         "load_average_1min": os.getloadavg()[0],
         "numpy": np.__version__,
     }
+
+
+def stop_processes(processes: list[subprocess.Popen]) -> None:
+    """Stop the servers a benchmark started, the last started first (a worker before the site it reports to);
+    one that ignores SIGTERM for 20 s is killed."""
+    for process in reversed(processes):
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -37,7 +37,7 @@ from pathlib import Path
 from urllib.error import HTTPError, URLError
 from urllib.request import HTTPCookieProcessor, Request, build_opener
 
-from benchmarks.common import photo
+from benchmarks.common import photo, stop_processes
 from benchmarks.load_bench import REPO, _free_port, _healthy, _mariadb_database, _wait_until
 
 UPLOADERS = 4
@@ -328,13 +328,7 @@ def run() -> list[dict]:
                 os.killpg(watchdog.pid, signal.SIGKILL)  # our own watchdog; MariaDB is up
                 watchdog.wait()
             signal.signal(signal.SIGTERM, previous_sigterm)
-            for process in reversed(processes):
-                process.terminate()
-                try:
-                    process.wait(20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_processes(processes)
             if mariadb_up():
                 _mariadb_database(database_name, drop=True)
             if os.environ.get("DB_RESTART_BENCH_LOGS"):  # the servers' own words, for a closer look

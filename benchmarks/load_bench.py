@@ -35,7 +35,7 @@ from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import HTTPCookieProcessor, Request, build_opener
 
-from benchmarks.common import photo
+from benchmarks.common import photo, stop_processes
 
 USERS = 50
 UPLOADS_PER_USER = 2
@@ -261,13 +261,7 @@ def run(users: int = USERS, uploads_per_user: int = UPLOADS_PER_USER) -> list[di
                     if os.environ.get("LOAD_BENCH_LOGS"):
                         Path(os.environ["LOAD_BENCH_LOGS"]).joinpath(name).write_text("\n".join(lines))
         finally:
-            for process in reversed(processes):
-                process.terminate()
-                try:
-                    process.wait(20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_processes(processes)
             _mariadb_database(database_name, drop=True)
 
     uploads = sorted(tally.upload_ms)
