@@ -51,6 +51,11 @@ def window(qtbot, gui_settings, tool_engine):
     qtbot.addWidget(main)
     main.show()
     yield main
+    close_window(main)
+
+
+def close_window(main) -> None:
+    """A test's window closed: a run or a batch still going is cancelled and waited for first."""
     if main.task is not None:
         main.task.cancel()
         main.task.wait()

@@ -13,7 +13,7 @@ from restora.client import Client
 from restora.config import Settings
 from restora.migrations import migrate
 from restora.web import create_app
-from tests.gui.conftest import open_and_wait, run_and_wait
+from tests.gui.conftest import close_window, open_and_wait, run_and_wait
 from tests.web.api_support import make_token
 from tests.web.live import serving
 
@@ -47,10 +47,7 @@ def remote_window(qtbot, gui_settings, server, token):
     qtbot.addWidget(main)
     main.show()
     yield main
-    if main.task is not None:
-        main.task.cancel()
-        main.task.wait()
-    main.close()
+    close_window(main)
 
 
 def add_test_tools(window, base, token):
