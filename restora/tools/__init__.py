@@ -14,7 +14,7 @@ import logging
 from importlib.metadata import entry_points
 from typing import Any
 
-from restora.tools.base import BaseTool, Command, InvalidParams, Param, Tool
+from restora.tools.base import BaseTool, Command, InvalidParams, Param, Tool, ToolOutput, View, run_with_views, tool_output
 
 log = logging.getLogger(__name__)
 
@@ -81,5 +81,5 @@ for _spec in BUILTIN:
     register(_instance(load_object(_spec)))
 load_entry_points()
 
-__all__ = ["TOOLS", "BaseTool", "Command", "InvalidParams", "Param", "Tool", "load_entry_points", "load_object", "register",
-           "unregister"]
+__all__ = ["TOOLS", "BaseTool", "Command", "InvalidParams", "Param", "Tool", "ToolOutput", "View", "load_entry_points",
+           "load_object", "register", "run_with_views", "tool_output", "unregister"]

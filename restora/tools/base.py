@@ -10,6 +10,9 @@ window, HTTP API) builds its controls, flags, help and cards from that declarati
   the one message catalogue (``restora/web/translations``), so the site and the window speak the same.
 - ``weights``: the :class:`restora.weights.WeightsEntry` s this tool owns; registering the tool registers
   them, so ``restora models list|verify|fetch`` know them with no code of their own.
+- ``views``: the side pictures (:class:`View`) a run may give besides its result, such as the background
+  tool's mask; ``run`` returns either the result image or a :class:`ToolOutput` carrying both, and every
+  caller reads it through :func:`tool_output`.
 - ``commands``: optional training, evaluation and data-set commands (:class:`Command`), whose options are
   generated from a config dataclass, so a default is written once.
 - :meth:`BaseTool.cached`: one shared, thread-safe cache of built nets per process (keyed by the file
@@ -189,6 +192,58 @@ def colour_to_rgb(value: str) -> tuple[int, int, int]:
     return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
 
 
+_VIEW_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+@dataclass(frozen=True)
+class View:
+    """A side picture a tool can give besides its result (a mask), declared so fronts can list and label it."""
+
+    name: str  # lowercase letters, digits, _: it becomes part of a URL and of a file name
+    label: str  # English, marked N_, translated where it is shown
+
+    def __post_init__(self) -> None:
+        if not _VIEW_NAME.match(self.name):
+            raise ValueError(f"view name {self.name!r} must be lowercase letters, digits and _ (at most 32)")
+
+
+@dataclass(frozen=True)
+class ToolOutput:
+    """What a run gives: the result and its side pictures ({view name: picture}, only declared views)."""
+
+    image: Image.Image
+    views: Mapping[str, Image.Image] = field(default_factory=dict)
+
+
+def declared_views(tool: Any) -> tuple[View, ...]:
+    """The views a tool declares (none for a third-party tool that predates them)."""
+    return tuple(getattr(tool, "views", ()) or ())
+
+
+def tool_output(tool: Any, returned: "Image.Image | ToolOutput") -> ToolOutput:
+    """What ``tool.run`` returned, as a :class:`ToolOutput` (a bare image has no views).
+
+    :raises TypeError: for anything else, or a view the tool did not declare (a bug in the tool, which
+        a front must not store or show under a name nobody can label).
+    """
+    if isinstance(returned, Image.Image):
+        return ToolOutput(returned)
+    if not isinstance(returned, ToolOutput):
+        raise TypeError(f"{getattr(tool, 'name', tool)!r}.run returned {type(returned).__name__}, not an image")
+    known = {view.name for view in declared_views(tool)}
+    undeclared = sorted(set(returned.views) - known)
+    if undeclared:
+        raise TypeError(f"{getattr(tool, 'name', tool)!r}.run returned the undeclared view {undeclared[0]!r}")
+    return returned
+
+
+def run_with_views(tool: Any, image: Image.Image, *, progress: Progress | None = None, settings: "Settings | None" = None,
+                   **params: Any) -> ToolOutput:
+    """``tool.run`` with validated ``params``, its return read by :func:`tool_output`: the Python API's one call
+    (``run_with_views(tool, photo, **tool.validate(raw)).image``, and ``.views``)."""
+    return tool_output(tool, tool.run(image, progress=progress, settings=settings, **params))
+
+
 @dataclass(frozen=True)
 class Command:
     """A training, evaluation or data-set command of a tool: ``restora train|eval|data <name>``.
@@ -229,6 +284,7 @@ class Tool(Protocol):
     params: tuple[Param, ...]
     weights: tuple["WeightsEntry", ...]
     commands: tuple[tuple[str, Command], ...]
+    views: tuple[View, ...]
 
     def validate(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Typed parameters from raw input; :raises InvalidParams: with a message for the user."""
@@ -237,8 +293,8 @@ class Tool(Protocol):
         """Load what ``run`` will need (weights), so a missing file is reported before any image is read."""
 
     def run(self, image: Image.Image, *, progress: Progress | None = None, settings: "Settings | None" = None,
-            **params: Any) -> Image.Image:
-        """The result image for ``image`` with validated ``params``."""
+            **params: Any) -> "Image.Image | ToolOutput":
+        """The result image for ``image`` with validated ``params``, or a :class:`ToolOutput` with views too."""
 
     def icon_path(self) -> Path | None:
         """An SVG for the tool's card and button, or None."""
@@ -314,6 +370,7 @@ class BaseTool:
     params: tuple[Param, ...] = field(default_factory=tuple)
     weights: tuple["WeightsEntry", ...] = field(default_factory=tuple)
     commands: tuple[tuple[str, Command], ...] = field(default_factory=tuple)  # ("train", Command(...)), ...
+    views: tuple[View, ...] = field(default_factory=tuple)  # side pictures a run may return (ToolOutput)
     icon: str = ""  # path of an SVG; default: icons/<name>.svg beside this module
     # Raw parameters for `make bench` (benchmarks/tools_bench.py): a typical job, such as the defaults.
     bench_params: Mapping[str, Any] = field(default_factory=dict)

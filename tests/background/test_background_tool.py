@@ -12,7 +12,7 @@ from skimage import data
 from restora.imaging.composite import ID_COLOURS
 from restora.tools.background import SEGMENTERS, Background, compose, id_photo
 from restora.tools.background.weights import WEIGHTS
-from restora.tools.base import InvalidParams
+from restora.tools.base import InvalidParams, run_with_views
 from tests.background.scenes import hairy_scene, scene, segmenter_like
 from tests.background.test_id_photo import ASTRONAUT_CHIN, ASTRONAUT_CROWN
 
@@ -36,6 +36,7 @@ def test_declaration(tool):
             assert len(param.choice_labels) == len(param.choices), param.name
     assert next(p for p in tool.params if p.name == "color").cli_flag == "--color"
     assert tool.weights == WEIGHTS
+    assert [(view.name, view.label) for view in tool.views] == [("mask", "Mask")]
     assert next(p for p in tool.params if p.name == "segmenter").choices == SEGMENTERS
     assert set(id_photo.SIZES) < set(next(p for p in tool.params if p.name == "id_photo").choices)
 
@@ -91,7 +92,7 @@ def _golden_montage() -> Image.Image:
                {"mask_only": True}, {"background": "transparent"}]
     tiles = []
     for option in options:
-        result = compose.render(photo, mask, [], edges="fast", **option)  # fine: test_golden_fine_edges
+        result = compose.render(photo, mask, [], edges="fast", **option).image  # fine: test_golden_fine_edges
         if result.mode == "RGBA":  # the cut-out: its colours, then its alpha
             tiles += [result.convert("RGB"), result.getchannel("A").convert("RGB")]
         else:
@@ -129,9 +130,9 @@ def test_golden_fine_edges():
     """The default edges on hair: a fixed hair scene, its segmenter-like mask, on magenta; then the matte."""
     photo, alpha, _ = hairy_scene(96, 128, seed=12)
     mask = segmenter_like(alpha, 32)
-    on_colour = compose.render(photo, mask, [], color="#E614DC")
-    matte = compose.render(photo, mask, [], mask_only=True)
-    assert compose.render(photo, mask, []).tobytes() == compose.render(photo, mask, [], edges="fine").tobytes()
+    on_colour = compose.render(photo, mask, [], color="#E614DC").image
+    matte = compose.render(photo, mask, [], mask_only=True).image
+    assert compose.render(photo, mask, []).image.tobytes() == compose.render(photo, mask, [], edges="fine").image.tobytes()
     montage = Image.new("RGB", (3 * 128, 96))
     for index, tile in enumerate([Image.fromarray(photo), on_colour, matte]):
         montage.paste(tile, (128 * index, 0))
@@ -142,7 +143,7 @@ def test_id_photo_through_render_with_a_constructed_mask(tmp_path):
     rgb = data.astronaut()
     alpha = np.zeros((512, 512), np.float32)
     alpha[ASTRONAUT_CROWN:, 130:320] = 1.0
-    result = compose.render(rgb, alpha, [(177, 65, 95, 95)], id_photo_size="us-passport", color="red", max_kb=40)
+    result = compose.render(rgb, alpha, [(177, 65, 95, 95)], id_photo_size="us-passport", color="red", max_kb=40).image
     assert result.size == (600, 600) and result.mode == "RGB"
     assert result.info["dpi"] == (300, 300)
     assert result.info["restora_max_kb"] == 40 and 10 <= result.info["restora_jpeg_quality"] <= 95
@@ -159,7 +160,37 @@ def test_id_photo_through_render_with_a_constructed_mask(tmp_path):
     with Image.open(save_image(result, tmp_path / "id.png")) as saved:
         assert tuple(round(v) for v in saved.info["dpi"]) == (300, 300)
     sheet = compose.render(rgb, alpha, [(177, 65, 95, 95)], id_photo_size="us-passport", sheet="6inch")
-    assert sheet.size in ((1200, 1800), (1800, 1200)) and sheet.info["dpi"] == (300, 300)
+    assert sheet.image.size in ((1200, 1800), (1800, 1200)) and sheet.image.info["dpi"] == (300, 300)
+    assert sheet.views["mask"].size == (600, 600)  # the one photo's mask, not a sheet of masks
+
+
+def test_every_run_but_a_mask_only_one_gives_the_mask_it_was_built_with():
+    photo, alpha, _ = scene(72, 96, seed=11)
+    mask = segmenter_like(alpha, 24)
+    expected = compose.render(photo, mask, [], mask_only=True)
+    assert expected.views == {}  # the result is the mask already
+    for option in [{"color": "blue"}, {"background": "blur"}, {"background": "transparent"}]:
+        output = compose.render(photo, mask, [], **option)
+        assert list(output.views) == ["mask"]
+        assert output.views["mask"].tobytes() == expected.image.tobytes(), option
+    cutout = compose.render(photo, mask, [], background="transparent")
+    assert np.array_equal(np.asarray(cutout.views["mask"])[..., 0], np.asarray(cutout.image.getchannel("A")))
+    pixels = np.asarray(expected.image).astype(int)
+    # The subject white on black (the scene's true matte; the refined one differs at the edges).
+    assert pixels[alpha > 0.99].mean() > 240 and pixels[alpha < 0.01].mean() < 15
+
+
+def test_an_id_photo_mask_is_the_alpha_of_the_crop():
+    rgb = data.astronaut()
+    alpha = np.zeros((512, 512), np.float32)
+    alpha[ASTRONAUT_CROWN:, 130:320] = 1.0
+    face = [(177, 65, 95, 95)]
+    output = compose.render(rgb, alpha, face, id_photo_size="eu", color="red")
+    mask_only = compose.render(rgb, alpha, face, id_photo_size="eu", mask_only=True).image
+    assert output.views["mask"].size == output.image.size == id_photo.SIZES["eu"].pixels
+    assert output.views["mask"].tobytes() == mask_only.tobytes()
+    pixels = np.asarray(output.views["mask"])
+    assert pixels[2, 2].tolist() == [0, 0, 0] and pixels[-2, output.image.width // 2].tolist() == [255, 255, 255]
 
 
 # --- the whole tool with the shipped segmenters (a second or two each; more on a busy machine) ---------
@@ -179,7 +210,11 @@ def astronaut() -> Image.Image:
 def test_blue_background_with_u2netp(tool, astronaut):
     _needs("u2netp.onnx")
     fractions = []
-    result = tool.run(astronaut, progress=fractions.append, **tool.validate({"segmenter": "u2netp", "color": "blue"}))
+    output = run_with_views(tool, astronaut, progress=fractions.append,
+                            **tool.validate({"segmenter": "u2netp", "color": "blue"}))
+    result = output.image
+    mask = np.asarray(output.views["mask"])
+    assert mask[5, 500].tolist() == [0, 0, 0] and mask[120, 225].tolist() == [255, 255, 255]
     assert result.size == astronaut.size and result.mode == "RGB"
     pixels = np.asarray(result)
     assert pixels[5, 500].tolist() == list(ID_COLOURS["blue"])  # the wall behind her
@@ -193,15 +228,16 @@ def test_the_input_alpha_is_ignored(tool, astronaut):
     values = tool.validate({"segmenter": "u2netp"})
     transparent = astronaut.convert("RGBA")
     transparent.putalpha(0)
-    assert np.array_equal(np.asarray(tool.run(transparent, **values)), np.asarray(tool.run(astronaut, **values)))
+    assert np.array_equal(np.asarray(run_with_views(tool, transparent, **values).image),
+                          np.asarray(run_with_views(tool, astronaut, **values).image))
 
 
 @pytest.mark.slow
 def test_cutout_and_mask(tool, astronaut):
     _needs("u2netp.onnx")
-    cut = tool.run(astronaut, **tool.validate({"segmenter": "u2netp", "background": "transparent"}))
+    cut = run_with_views(tool, astronaut, **tool.validate({"segmenter": "u2netp", "background": "transparent"})).image
     assert cut.mode == "RGBA" and np.asarray(cut)[5, 500, 3] == 0 and np.asarray(cut)[120, 225, 3] == 255
-    mask = np.asarray(tool.run(astronaut, **tool.validate({"segmenter": "u2netp", "mask_only": True})))
+    mask = np.asarray(run_with_views(tool, astronaut, **tool.validate({"segmenter": "u2netp", "mask_only": True})).image)
     assert mask[5, 500].tolist() == [0, 0, 0] and mask[120, 225].tolist() == [255, 255, 255]
 
 
@@ -211,7 +247,7 @@ def test_id_photo_of_a_real_face(tool, astronaut):
     from restora.tools.background.segment import detect_faces
 
     size = id_photo.SIZES["eu"]
-    result = tool.run(astronaut, **tool.validate({"id_photo": "eu", "color": "blue"}))
+    result = run_with_views(tool, astronaut, **tool.validate({"id_photo": "eu", "color": "blue"})).image
     assert result.size == size.pixels and result.info["dpi"] == (300, 300)
     pixels = np.asarray(result)
     px_per_mm = id_photo.DPI / id_photo.MM_PER_INCH

@@ -3,8 +3,9 @@
 ``run`` = segment (restora.tools.background.segment: U²-Netp, U²-Net or person matting) -> refine the
 edges at full resolution (restora.imaging.matting) -> build the picture (compose.render): a colour, a
 gradient, the photo's own background blurred, another picture, a transparent cut-out, the mask as a
-picture, or an ID photo cropped by the face with an optional print sheet. The input's own alpha is
-ignored: the subject is found in its colours.
+picture, or an ID photo cropped by the face with an optional print sheet. Every run but a mask-only one
+also returns the ``mask`` view (the alpha the result was built with), so people can judge what was
+kept. The input's own alpha is ignored: the subject is found in its colours.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from restora.i18n import N_
 from restora.imaging.composite import PICTURE_FITS
 from restora.imaging.matting import EDGES
 from restora.tools.background import id_photo as id_photo_rules  # `id_photo` is also a parameter
-from restora.tools.background.compose import BACKGROUNDS, render
+from restora.tools.background.compose import BACKGROUNDS, MASK_VIEW, render
 from restora.tools.background.segment import SEGMENTERS, detect_faces, segment  # onnxruntime loads lazily
 from restora.tools.background.weights import WEIGHTS
-from restora.tools.base import Argument, BaseTool, Command, InvalidParams, Param, Progress, settings_or_default
+from restora.tools.base import (Argument, BaseTool, Command, InvalidParams, Param, Progress, ToolOutput, View,
+                                settings_or_default)
 
 ID_PHOTO_CHOICES = ("none", *(size.key for size in id_photo_rules.ID_SIZES))
 SHEET_CHOICES = ("none", *id_photo_rules.SHEETS)
@@ -117,6 +119,7 @@ class Background(BaseTool):
     params: tuple[Param, ...] = field(default=BACKGROUND_PARAMS)
     weights: tuple = field(default=WEIGHTS)
     commands: tuple = field(default=COMMANDS)
+    views: tuple[View, ...] = (View(MASK_VIEW, N_("Mask")),)
 
     def check(self, values: dict[str, Any]) -> None:
         background, id_size = values["background"], values["id_photo"]
@@ -144,7 +147,7 @@ class Background(BaseTool):
     def run(self, image: Image.Image, *, progress: Progress | None = None, settings=None, segmenter: str = "auto",
             background: str = "colour", color: str = "white", color2: str = "blue", picture: Image.Image | None = None,
             picture_fit: str = "cover", edges: str = "fine", keep: tuple[int, int, int, int] | None = None,
-            mask_only: bool = False, id_photo: str = "none", sheet: str = "none", max_kb: int = 0) -> Image.Image:
+            mask_only: bool = False, id_photo: str = "none", sheet: str = "none", max_kb: int = 0) -> ToolOutput:
         rgb = np.asarray(image.convert("RGB"))  # the input's alpha is ignored on purpose
         report = progress or (lambda fraction: None)
         faces: list = []

@@ -12,18 +12,21 @@ from PIL import Image
 from restora.imaging import composite, matting
 from restora.imaging.io import JPEG_QUALITY_KEY, MAX_KB_KEY
 from restora.tools.background import id_photo
-from restora.tools.base import Progress
+from restora.tools.base import Progress, ToolOutput
 
 BACKGROUNDS = ("colour", "gradient", "blur", "picture", "transparent")
 MASK_SUBJECT = (255, 255, 255)  # the template image: subject white on black, as matting tools show a matte
 MASK_BACKGROUND = (0, 0, 0)
+MASK_VIEW = "mask"  # the view every run but a mask-only one gives: the alpha the result was built with
 
 
 def render(rgb: np.ndarray, alpha: np.ndarray, faces: list, *, background: str = "colour", color: str = "white",
            color2: str = "blue", picture: Image.Image | None = None, picture_fit: str = "cover",
            edges: str = "fine", mask_only: bool = False, id_photo_size: str = "none", sheet: str = "none",
-           max_kb: int = 0, soft_matte: bool = False, progress: Progress | None = None) -> Image.Image:
-    """The result for the photo ``rgb`` (H×W×3 uint8) whose subject mask is ``alpha`` (H×W, 0..1).
+           max_kb: int = 0, soft_matte: bool = False, progress: Progress | None = None) -> ToolOutput:
+    """The result for the photo ``rgb`` (H×W×3 uint8) whose subject mask is ``alpha`` (H×W, 0..1), and unless
+    the result is the mask itself, the ``mask`` view: the refined alpha the result was built with, subject
+    white on black, at the result's geometry (an ID photo's crop; for a print sheet, that one photo's, not the sheet).
 
     ``soft_matte``: ``alpha`` is a matting net's real matte (person matting), not an enlarged mask.
     """
@@ -32,23 +35,21 @@ def render(rgb: np.ndarray, alpha: np.ndarray, faces: list, *, background: str =
     report(0.5)
     if id_photo_size != "none":
         result, placement = _id_photo(rgb, matte, faces, id_photo.SIZES[id_photo_size], background, color, color2)
-        if mask_only:
-            result = composite.mask_picture(np.asarray(result.getchannel("A"), np.float32) / 255.0,
-                                            MASK_SUBJECT, MASK_BACKGROUND)
-        else:
-            result = result.convert("RGB")
+        used_alpha = np.asarray(result.getchannel("A"), np.float32) / 255.0  # the crop's, resampled with it
+        result = _mask(used_alpha) if mask_only else result.convert("RGB")
         if sheet != "none":
             result = id_photo.layout_sheet(result, sheet)
         result.info.update({"dpi": (id_photo.DPI, id_photo.DPI), "restora_id_head_mm": placement.head_mm,
                             "restora_id_top_mm": placement.top_mm})
-    elif mask_only:
-        # The template image: the refined matte as a picture, subject and background each one flat colour.
-        result = composite.mask_picture(matte.alpha, MASK_SUBJECT, MASK_BACKGROUND)
-    elif background == "transparent":
-        result = composite.cutout(rgb, matte)
     else:
-        result = Image.fromarray(composite.composite_matte(rgb, matte, _background(
-            rgb, alpha, background, color, color2, picture, picture_fit)), "RGB")
+        used_alpha = matte.alpha
+        if mask_only:
+            result = _mask(used_alpha)
+        elif background == "transparent":
+            result = composite.cutout(rgb, matte)
+        else:
+            result = Image.fromarray(composite.composite_matte(rgb, matte, _background(
+                rgb, alpha, background, color, color2, picture, picture_fit)), "RGB")
     report(0.9)
     if max_kb:
         _, quality = id_photo.jpeg_within(result, max_kb)
@@ -56,7 +57,13 @@ def render(rgb: np.ndarray, alpha: np.ndarray, faces: list, *, background: str =
         result.info[MAX_KB_KEY] = max_kb
         result.info[JPEG_QUALITY_KEY] = quality
     report(1.0)
-    return result
+    # Kept beside a cut-out too: its alpha is invisible on most viewers, the mask shows what was kept.
+    return ToolOutput(result, {} if mask_only else {MASK_VIEW: _mask(used_alpha)})
+
+
+def _mask(alpha: np.ndarray) -> Image.Image:
+    """The template image: the matte as a picture, subject and background each one flat colour."""
+    return composite.mask_picture(alpha, MASK_SUBJECT, MASK_BACKGROUND)
 
 
 def _background(rgb: np.ndarray, alpha: np.ndarray, background: str, color: str, color2: str,
