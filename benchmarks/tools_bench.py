@@ -16,11 +16,13 @@ REPEATS_1MP = 5
 def one_megapixel(tool) -> dict:
     from restora.config import load_settings
 
+    from restora.tools import run_with_views
+
     settings = load_settings()
     params = tool.validate(dict(tool.bench_params))
     tool.prepare(settings=settings, **params)
     image = photo(1)
-    median, times, cpu = median_wall_and_cpu_ms(lambda: tool.run(image, settings=settings, **params), REPEATS_1MP)
+    median, times, cpu = median_wall_and_cpu_ms(lambda: run_with_views(tool, image, settings=settings, **params), REPEATS_1MP)
     return {
         "name": f"{tool.name}_1mp",
         "tool": tool.name,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import click
 
 from restora.cli import exits
 from restora.cli.batch import photo_progress, plan_jobs, run_jobs
 from restora.cli.generated import tool_command
+from restora.tools.base import declared_views, run_with_views
 
 inputs_argument = click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(path_type=Path, exists=False)
@@ -24,10 +25,25 @@ output_option = click.option(
     "-o", "--out", "out", required=True, type=click.Path(path_type=Path), help="Output file, or folder for many inputs."
 )
 recursive_option = click.option("-r", "--recursive", is_flag=True, help="Look in sub-folders too (mirrored in OUT).")
+SAVE_VIEWS = "save_views"  # not a tool parameter: taken out of the raw values before the tool sees them
 
 
-def _with_io(command: click.Command) -> click.Command:
-    return inputs_argument(output_option(recursive_option(command)))
+def _with_io(tool) -> Callable[[click.Command], click.Command]:
+    """The input, output and batch options; ``--save-views`` for a tool that declares views."""
+    names = ", ".join(view.name for view in declared_views(tool))
+
+    def decorate(command: click.Command) -> click.Command:
+        if names:
+            command = click.option("--save-views", SAVE_VIEWS, is_flag=True,
+                                   help=f"Also save the tool's side pictures ({names}) as OUT's name + .<view>.png.")(command)
+        return inputs_argument(output_option(recursive_option(command)))
+
+    return decorate
+
+
+def view_path(target: Path, name: str) -> Path:
+    """Where a view of the result written to ``target`` goes: beside it, always PNG (lossless, like a job's)."""
+    return target.with_name(f"{target.stem}.{name}.png")
 
 
 def _read_pictures(tool, raw: dict[str, Any], limits) -> dict[str, Any]:
@@ -63,6 +79,7 @@ def run_tool(tool, inputs: tuple[Path, ...], out: Path, recursive: bool, raw: di
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     limits = ImageLimits.from_settings(settings)
+    save_views = raw.pop(SAVE_VIEWS, False)
     try:
         params = tool.validate(_read_pictures(tool, raw, limits))
     except InvalidParams as exc:
@@ -74,8 +91,10 @@ def run_tool(tool, inputs: tuple[Path, ...], out: Path, recursive: bool, raw: di
     def process(source: Path, target: Path) -> None:
         image = load_image(source, limits)
         with photo_progress(one_photo_on_a_terminal) as progress:
-            restored = tool.run(image, progress=progress, settings=settings, **params)
-        save_image(restored, target)
+            restored = run_with_views(tool, image, progress=progress, settings=settings, **params)
+        save_image(restored.image, target)
+        for name, view in restored.views.items() if save_views else ():
+            save_image(view, view_path(target, name))
 
     try:
         tool.prepare(settings=settings, **params)  # tools with weights load them before the first image
@@ -93,4 +112,4 @@ def run_tool(tool, inputs: tuple[Path, ...], out: Path, recursive: bool, raw: di
 
 def tool_command_for(tool) -> click.Command:
     """``restora <tool> INPUT... -o OUT [options]`` for one registered tool."""
-    return tool_command(tool, run_tool, _with_io)
+    return tool_command(tool, run_tool, _with_io(tool))

@@ -46,6 +46,7 @@ class ToolCrashed(RuntimeError):
 def serve(conn, cancel) -> None:
     """The tool process: run jobs from ``conn`` until told to stop or the window goes away."""
     from restora.gui.errors import problem_for
+    from restora.tools.base import run_with_views
 
     while True:
         try:
@@ -75,7 +76,8 @@ def serve(conn, cancel) -> None:
             tool = _resolve(tool)
             tool.prepare(settings=settings, **params)  # missing weights: before any pixel work
             progress(0.0)
-            result = tool.run(image, progress=progress, settings=settings, **params)
+            # The window shows the result only; a tool's views (a mask) are the site's and the CLI's.
+            result = run_with_views(tool, image, progress=progress, settings=settings, **params).image
             if cancel.is_set():
                 raise Cancelled()
         except Cancelled:
