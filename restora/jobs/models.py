@@ -55,6 +55,8 @@ class Job(Base):
     # The tool's other pictures (its ``image`` and ``hints`` parameters), as JSON {parameter name: path}.
     inputs_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     result_path: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The tool's side pictures written with the result (its declared views), as JSON {view name: path}.
+    views_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Shown to the user as is: plain words, no stack traces.
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
@@ -75,6 +77,11 @@ class Job(Base):
     def inputs(self) -> dict[str, str]:
         """{parameter name: stored path} of the pictures given besides the photo (empty when none)."""
         return json.loads(self.inputs_json or "{}")
+
+    @property
+    def views(self) -> dict[str, str]:
+        """{view name: stored path} of the side pictures the run gave besides the result (empty when none)."""
+        return json.loads(self.views_json or "{}")
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.tool} {self.status} attempt={self.attempt}>"

@@ -214,8 +214,9 @@ def heartbeat(
             raise LeaseLost(f"job {claim.job_id} attempt {claim.attempt} is no longer ours")
 
 
-def finish_job(sessions: sessionmaker, claim: Claim, result_path: str) -> bool:
-    """Mark the job done with its result; False when this attempt was fenced off (the caller cleans up)."""
+def finish_job(sessions: sessionmaker, claim: Claim, result_path: str, views: dict[str, str] | None = None) -> bool:
+    """Mark the job done with its result and its views' paths; False when this attempt was fenced off (the
+    caller cleans up)."""
     now = utcnow()
     with sessions.begin() as session:
         result = session.execute(
@@ -224,6 +225,7 @@ def finish_job(sessions: sessionmaker, claim: Claim, result_path: str) -> bool:
             .values(
                 status=DONE,
                 result_path=result_path,
+                views_json=json.dumps(views) if views else None,
                 progress=1.0,
                 finished_at=now,
                 lease_owner=None,

@@ -1,4 +1,5 @@
-"""Run one claimed job: load the stored upload, run the tool, write the result, finish only with the lease.
+"""Run one claimed job: load the stored upload, run the tool, write the result and its views, finish only with
+the lease.
 
 Errors are sorted into two kinds. Deterministic ones (a picture that cannot be decoded, parameters a
 tool refuses, a ``ValueError`` from the tool) would fail the same way every time, so the job fails at
@@ -21,7 +22,7 @@ from restora.imaging.io import ImageLimits, InvalidImage, load_image
 from restora.jobs.files import encode_png, write_atomically
 from restora.jobs.models import DONE
 from restora.jobs.queue import Claim, LeaseLost, fail_job, finish_job, heartbeat
-from restora.tools import TOOLS, InvalidParams
+from restora.tools import TOOLS, InvalidParams, ToolOutput, run_with_views
 from restora.weights import WeightsError
 
 log = logging.getLogger(__name__)
@@ -95,9 +96,32 @@ def result_relative_path(claim: Claim) -> str:
     return f"results/{claim.user_id}/{claim.job_id}-a{claim.attempt}.png"
 
 
+def view_relative_path(claim: Claim, name: str) -> str:
+    """A view beside its result, under the same attempt's name (so the same fencing and clean-up hold)."""
+    return f"results/{claim.user_id}/{claim.job_id}-a{claim.attempt}.{name}.png"
+
+
 def write_result(data_dir: Path, claim: Claim, image: Image.Image) -> Path:
     """The result under its per-attempt name, written atomically (``.part`` then rename)."""
     return write_atomically(data_dir / result_relative_path(claim), encode_png(image))
+
+
+def write_output(data_dir: Path, claim: Claim, output: ToolOutput) -> list[Path]:
+    """The result, then each view, atomically; all the files written, or none when one write fails."""
+    written: list[Path] = []
+    try:
+        written.append(write_result(data_dir, claim, output.image))
+        for name, view in output.views.items():
+            written.append(write_atomically(data_dir / view_relative_path(claim, name), encode_png(view)))
+    except BaseException:
+        remove_files(written)
+        raise
+    return written
+
+
+def remove_files(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def remove_partials(data_dir: Path, claim: Claim) -> None:
@@ -107,10 +131,12 @@ def remove_partials(data_dir: Path, claim: Claim) -> None:
 
 
 def remove_other_attempts(data_dir: Path, claim: Claim) -> None:
-    """After winning: drop files of earlier attempts that died between writing and recording (J4)."""
+    """After winning: drop files (results and views) of earlier attempts that died between writing and
+    recording (J4)."""
     mine = Path(result_relative_path(claim)).name
+    my_views = f"{claim.job_id}-a{claim.attempt}."  # this attempt's views: <job>-a<attempt>.<view>.png
     for other in (data_dir / "results" / str(claim.user_id)).glob(f"{claim.job_id}-a*.png"):
-        if other.name != mine:
+        if other.name != mine and not other.name.startswith(my_views):
             other.unlink(missing_ok=True)
 
 
@@ -147,12 +173,12 @@ def describe_error(claim: Claim, exc: BaseException) -> tuple[str, bool]:
 def run_claimed_job(sessions: sessionmaker, claim: Claim, config: RunnerConfig) -> str | None:
     """Run one attempt to its end; returns the job's new status, or None if the attempt was fenced off."""
     remove_partials(config.data_dir, claim)
-    written: Path | None = None
+    written: list[Path] = []
     with LeaseKeeper(sessions, claim, config) as keeper:
         try:
             image, params = _load_inputs(claim, config)
-            result = TOOLS[claim.tool].run(image, progress=keeper.report, settings=config.settings, **params)
-            written = write_result(config.data_dir, claim, result)
+            output = run_with_views(TOOLS[claim.tool], image, progress=keeper.report, settings=config.settings, **params)
+            written = write_output(config.data_dir, claim, output)
         except LeaseLost:
             log.info("job %s attempt %d lost its lease; stopping", claim.job_id, claim.attempt)
             return None
@@ -162,10 +188,11 @@ def run_claimed_job(sessions: sessionmaker, claim: Claim, config: RunnerConfig) 
             return fail_job(
                 sessions, claim, message, retry=transient, retry_base_seconds=config.retry_base_seconds
             )
-    if not keeper.lost and finish_job(sessions, claim, result_relative_path(claim)):
+    views = {name: view_relative_path(claim, name) for name in output.views}
+    if not keeper.lost and finish_job(sessions, claim, result_relative_path(claim), views):
         remove_other_attempts(config.data_dir, claim)
         return DONE
-    # Fenced off: another attempt owns the job now. Our file has our attempt's name; remove it.
-    written.unlink(missing_ok=True)
+    # Fenced off: another attempt owns the job now. Our files have our attempt's name; remove them.
+    remove_files(written)
     log.info("job %s attempt %d was fenced off; discarded its result", claim.job_id, claim.attempt)
     return None

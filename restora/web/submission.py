@@ -136,8 +136,8 @@ def read_pictures(tool, files: MultiDict, limits: ImageLimits, photo_size: tuple
 
 
 def delete_job(sql: Session, job: Job, data_dir: Path) -> None:
-    """Delete a job's row, then its upload, other pictures, result, thumbnails and any attempt's files."""
-    stored = [job.input_path, *job.inputs.values(), job.result_path]
+    """Delete a job's row, then its upload, other pictures, result, views, thumbnails and any attempt's files."""
+    stored = [job.input_path, *job.inputs.values(), job.result_path, *job.views.values()]
     job_id, user_id = job.id, int(job.user_id)
     sql.delete(job)
     sql.commit()

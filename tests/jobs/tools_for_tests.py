@@ -14,7 +14,8 @@ from PIL import Image
 
 from restora.tools import TOOLS
 from restora.tools.adjust import Adjust
-from restora.tools.base import BaseTool, Param, Progress
+from restora.i18n import N_
+from restora.tools.base import BaseTool, Param, Progress, ToolOutput, View
 
 
 @dataclass
@@ -35,6 +36,20 @@ class SlowAdjust(BaseTool):
             if progress:
                 progress(1.0 - left / seconds)
         return Adjust().run(image, rotate="left")
+
+
+@dataclass
+class SlowAdjustWithViews(SlowAdjust):
+    """The slow turn, with the photo in grey as a declared ``grey`` view (how a tool gives a side picture)."""
+
+    name: str = "slow-views"
+    title: str = "Slow, with views"
+    views: tuple[View, ...] = (View("grey", N_("Grey")),)
+
+    def run(self, image: Image.Image, *, seconds: float = 3.0, progress: Progress | None = None,
+            settings=None) -> ToolOutput:
+        turned = super().run(image, seconds=seconds, progress=progress, settings=settings)
+        return ToolOutput(turned, {"grey": turned.convert("L")})
 
 
 @dataclass
@@ -84,7 +99,7 @@ class SettingsProbe(BaseTool):
         return image.copy()
 
 
-TEST_TOOLS = {"slow": SlowAdjust(), "crash": CrashingTool(), "failing": FailingTool(), "settings-probe": SettingsProbe()}
+TEST_TOOLS = {"slow": SlowAdjust(), "slow-views": SlowAdjustWithViews(), "crash": CrashingTool(), "failing": FailingTool(), "settings-probe": SettingsProbe()}
 
 
 def register_test_tools() -> None:
