@@ -5,6 +5,8 @@
     job = client.submit("old.jpg", "adjust", rotate="left")
     job = client.wait(job, progress=lambda fraction: print(f"{fraction:.0%}"))
     client.result(job, "restored.png")
+    for view in job["views"]:  # side pictures some tools give, such as the background tool's mask
+        client.view(job, view["name"], f"restored.{view['name']}.png")
     client.delete(job)
 
 ``wait`` follows the job's Server-Sent Events and falls back to polling when the stream is refused or
@@ -20,6 +22,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.error import HTTPError, URLError
+from urllib.parse import quote
 from urllib.request import Request, urlopen
 
 FINISHED = ("done", "failed")
@@ -167,8 +170,15 @@ class Client:
 
     def result(self, job: dict | str, path: str | Path) -> Path:
         """Save the result picture (PNG) to ``path``."""
+        return self._save(f"/jobs/{_job_id(job)}/result", path)
+
+    def view(self, job: dict | str, name: str, path: str | Path) -> Path:
+        """Save one side picture of a done job (a name from its ``views``, such as ``mask``) to ``path`` (PNG)."""
+        return self._save(f"/jobs/{_job_id(job)}/views/{quote(name, safe='')}", path)
+
+    def _save(self, api_path: str, path: str | Path) -> Path:
         target = Path(path)
-        with self._open("GET", f"/jobs/{_job_id(job)}/result") as response:
+        with self._open("GET", api_path) as response:
             target.write_bytes(response.read())
         return target
 

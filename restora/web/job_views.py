@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from restora.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job
 from restora.tools import TOOLS
+from restora.tools.base import declared_views
 from restora.web.content import tool_text as translated
 
 STATUS_TEXT = {
@@ -112,6 +113,37 @@ def describe_inputs(job: Job) -> list[InputView]:
     ]
 
 
+@dataclass(frozen=True)
+class ViewLink:
+    """A side picture of a finished job (a tool's declared view, such as a mask), with its links."""
+
+    name: str
+    label: Any
+    url: str
+    download_url: str
+
+
+def finished_views(job: Job) -> list[tuple[str, str]]:
+    """[(name, English label)] of the views a finished job has, in the tool's declared order, then any the
+    tool no longer declares (or of a tool not installed here) by name."""
+    if job.status != DONE:
+        return []
+    given = job.views
+    labels = {view.name: view.label for view in declared_views(TOOLS.get(job.tool)) if view.name in given}
+    return [(name, labels.get(name, name)) for name in [*labels, *sorted(set(given) - set(labels))]]
+
+
+def describe_views(job: Job) -> list[ViewLink]:
+    """The views of a finished job as its page shows them: labels in the page's language, links."""
+    tool, owner = TOOLS.get(job.tool), current_user.username
+    return [
+        ViewLink(name, translated(tool, label),
+                 url=url_for("tools.job_view", username=owner, job_id=job.id, name=name),
+                 download_url=url_for("tools.job_view", username=owner, job_id=job.id, name=name, download="1"))
+        for name, label in finished_views(job)
+    ]
+
+
 def job_json(job: Job) -> dict[str, Any]:
     owner = current_user.username
     urls = {
@@ -132,5 +164,7 @@ def job_json(job: Job) -> dict[str, Any]:
         "error": translate_tool_message(job.error) if job.status == FAILED and job.error else None,
         "created_at": job.created_at.isoformat() + "Z" if job.created_at else None,
         "finished_at": job.finished_at.isoformat() + "Z" if job.finished_at else None,
+        "views": [{"name": view.name, "label": str(view.label), "url": view.url, "download_url": view.download_url}
+                  for view in describe_views(job)],
         **urls,
     }

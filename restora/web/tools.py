@@ -23,7 +23,8 @@ from restora.web.database import db_session
 from restora.web.executor import executor_for
 from restora.web.extensions import settings_of
 from restora.web.forms_from_params import controls_for
-from restora.web.job_views import describe_inputs, describe_params, job_json, status_text, tool_text, translate_tool_message
+from restora.web.job_views import (describe_inputs, describe_params, describe_views, job_json, status_text, tool_text,
+                                   translate_tool_message)
 from restora.web.submission import accept_upload
 from restora.web.submission import delete_job as delete_job_and_files
 from restora.web.uploads import UploadRejected, make_thumbnail, send_picture, stored_path
@@ -103,7 +104,7 @@ def job_page(username: str, job_id: str):
     title = tool_text(tool)[0] if tool else job.tool
     return render_template(
         "tools/job.html", job=job, title=title, params=describe_params(job), status=status_text(job.status),
-        job_data=job_json(job), inputs=describe_inputs(job),
+        job_data=job_json(job), inputs=describe_inputs(job), views=describe_views(job),
     )
 
 
@@ -139,6 +140,18 @@ def result(username: str, job_id: str):
         abort(404)
     download = request.args.get("download") == "1"
     return send_picture(stored_path(_data_dir(), job.result_path), _picture_name(job, "result"), download)
+
+
+@bp.route("/<username>/jobs/<job_id>/views/<name>")
+@owner_object
+def job_view(username: str, job_id: str, name: str):
+    """One of the side pictures the tool gave with the result (a declared view, such as a mask)."""
+    job = owned_or_404(db_session(), Job, job_id)
+    path = job.views.get(name)
+    if job.status != DONE or path is None:
+        abort(404)
+    download = request.args.get("download") == "1"
+    return send_picture(stored_path(_data_dir(), path), _picture_name(job, name), download)
 
 
 @bp.route("/<username>/jobs/<job_id>/thumbnail")

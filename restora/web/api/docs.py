@@ -23,6 +23,9 @@ JSON = "application/json"
 PROBLEM = "application/problem+json"
 
 
+PNG_PICTURE = {"description": "The picture.", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}
+
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -97,7 +100,7 @@ COMPONENT_SCHEMAS: dict[str, Any] = {
     "Job": {
         "type": "object",
         "required": ["id", "tool", "params", "inputs", "status", "progress", "attempt", "retrying", "error", "created_at",
-                     "links"],
+                     "views", "links"],
         "properties": {
             "id": {"type": "string", "format": "uuid"},
             "tool": {"type": "string"},
@@ -112,8 +115,17 @@ COMPONENT_SCHEMAS: dict[str, Any] = {
             "finished_at": {"type": ["string", "null"], "format": "date-time"},
             "inputs": {"type": "array", "items": {"type": "string"},
                        "description": "The picture parameters given besides the photo (image and hints parts)."},
+            "views": {"type": "array", "items": _ref("JobView"),
+                      "description": "A done job's side pictures (the tool's declared views, such as a mask); "
+                                     "empty until it is done or when the tool gave none."},
             "links": {"type": "object", "additionalProperties": {"type": "string"}},
         },
+    },
+    "JobView": {
+        "type": "object",
+        "required": ["name", "label", "url"],
+        "properties": {"name": {"type": "string"}, "label": {"type": "string"},
+                       "url": {"type": "string", "description": "GET /api/v1/jobs/{job_id}/views/{name}"}},
     },
     "ToolParam": {
         "type": "object",
@@ -190,15 +202,20 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": [_job_id()],
                 "get": {"operationId": "getJob", "summary": "One job's state.",
                         "responses": {**job, **_problems(401, 404, 429)}},
-                "delete": {"operationId": "deleteJob", "summary": "Delete a job, its photo and its result.",
+                "delete": {"operationId": "deleteJob", "summary": "Delete a job, its photo, its result and views.",
                            "responses": {"204": {"description": "Deleted."}, **_problems(401, 404, 429)}},
             },
             "/api/v1/jobs/{job_id}/result": {
                 "parameters": [_job_id()],
                 "get": {"operationId": "getResult", "summary": "The result picture (PNG).",
-                        "responses": {"200": {"description": "The picture.",
-                                              "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}},
-                                      **_problems(401, 404, 409, 429)}},
+                        "responses": {"200": PNG_PICTURE, **_problems(401, 404, 409, 429)}},
+            },
+            "/api/v1/jobs/{job_id}/views/{name}": {
+                "parameters": [_job_id(), {"name": "name", "in": "path", "required": True,
+                                           "schema": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                                           "description": "A name from the job's `views`."}],
+                "get": {"operationId": "getView", "summary": "One side picture of a done job, such as a mask (PNG).",
+                        "responses": {"200": PNG_PICTURE, **_problems(401, 404, 409, 429)}},
             },
             "/api/v1/jobs/{job_id}/events": {
                 "parameters": [_job_id()],

@@ -1,4 +1,4 @@
-"""Jobs over the API: submit (the site's own upload path), history, one job, its result, delete, limits.
+"""Jobs over the API: submit (the site's own upload path), history, one job, its result and views, delete, limits.
 
 Every view names only the caller's jobs: ``owned_or_404`` filters by the current user, so another
 person's job id answers exactly like an id that does not exist (404 ``not_found``).
@@ -22,6 +22,7 @@ from restora.web.database import db_session
 from restora.web.executor import executor_for
 from restora.web.extensions import settings_of
 from restora.web.forms_from_params import CUSTOM
+from restora.web.job_views import finished_views
 from restora.web.submission import accept_upload, delete_job, usage_of
 from restora.web.uploads import UploadRejected, send_picture, stored_path
 
@@ -60,8 +61,11 @@ def job_document(job: Job) -> dict[str, Any]:
         "created_at": _iso(job.created_at),
         "started_at": _iso(job.started_at),
         "finished_at": _iso(job.finished_at),
+        "views": [{"name": name, "label": label, "url": url_for("api.jobs.job_view", job_id=job.id, name=name)}
+                  for name, label in finished_views(job)],
         "links": links,
     }
+
 
 
 def _unknown_fields(tool) -> list[str]:
@@ -127,6 +131,19 @@ def job_result(job_id: str):
         raise ApiError(409, "not_done", f"The job is {job.status}; its result exists once it is done.")
     name = f"restora-{job.tool}-{job.id[:8]}-result.png"
     return send_picture(stored_path(settings_of().data_dir, job.result_path), name, True)
+
+
+@bp.route("/jobs/<job_id>/views/<name>")
+@api_user
+@api_limit
+def job_view(job_id: str, name: str):
+    job = owned_or_404(db_session(), Job, job_id)
+    if job.status != DONE:
+        raise ApiError(409, "not_done", f"The job is {job.status}; its views exist once it is done.")
+    path = job.views.get(name)
+    if path is None:
+        raise ApiError(404, "not_found", f"The job has no view named {name!r}; its `views` list those it has.")
+    return send_picture(stored_path(settings_of().data_dir, path), f"restora-{job.tool}-{job.id[:8]}-{name}.png", True)
 
 
 @bp.route("/jobs/<job_id>", methods=["DELETE"])

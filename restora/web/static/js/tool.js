@@ -14,6 +14,7 @@
   var jobError = document.getElementById("job-error");
   var section = document.getElementById("compare-section");
   var download = document.getElementById("download");
+  var views = document.getElementById("job-views");
   var frame = document.querySelector("[data-compare]");
   var compare = frame ? window.RestoraCompare.setup(frame) : null;
 
@@ -40,9 +41,36 @@
     if (job.status === "done") {
       compare.show(job.original_url, job.result_url);
       download.href = job.download_url;
+      showViews(job.views || []);
       section.hidden = false;
     }
     if (job.status === "failed") { showError(jobError, job.error || ""); }
+  }
+
+  // The tool's side pictures (a mask) beside the slider: a picture that opens full size, and a download.
+  function showViews(list) {
+    if (!views) { return; }
+    views.textContent = "";
+    list.forEach(function (view) {
+      var figure = document.createElement("figure");
+      figure.className = "job-view";
+      figure.dataset.view = view.name;
+      var open = document.createElement("a");
+      open.href = view.url;
+      var picture = document.createElement("img");
+      picture.src = view.url;
+      picture.alt = view.label;
+      open.appendChild(picture);
+      var caption = document.createElement("figcaption");
+      var save = document.createElement("a");
+      save.href = view.download_url;
+      save.setAttribute("download", "");
+      save.textContent = views.dataset.msgDownload;
+      caption.append(view.label + " · ", save);
+      figure.append(open, caption);
+      views.appendChild(figure);
+    });
+    views.hidden = list.length === 0;
   }
 
   function poll(url, onFinished) {
