@@ -20,6 +20,27 @@ def N_(text: str) -> str:
     return text
 
 
+class WithPlainSuffix(str):
+    """A marked text followed by words every language writes alike (numbers and units, "(413×579 px)"),
+    computed where the text is declared. As a ``str`` it is the English whole; translating it translates
+    the marked part and keeps the suffix, so the catalogue holds the marked part once."""
+
+    def __new__(cls, text: str, suffix: str = "") -> "WithPlainSuffix":
+        made = super().__new__(cls, text + suffix)
+        made.text, made.suffix = text, suffix
+        return made
+
+    def __reduce__(self):  # pickled (the window's tool process) as the two parts, not the whole
+        return WithPlainSuffix, (self.text, self.suffix)
+
+
+def plain_suffix(text: str) -> tuple[str, str]:
+    """(the part to translate, the suffix every language keeps): ("2-inch, 35×49 mm", " (413×579 px)")."""
+    if isinstance(text, WithPlainSuffix):
+        return text.text, text.suffix
+    return text, ""
+
+
 @lru_cache(maxsize=None)
 def _catalogue(language: str) -> _gettext.NullTranslations:
     return _gettext.translation("messages", CATALOGUE_DIR, languages=[language], fallback=True)
@@ -30,6 +51,7 @@ def translate(text: str, language: str, extra: dict | None = None) -> str:
     ``translations[language]``), or as written."""
     if not text or language == "en":
         return text
+    text, suffix = plain_suffix(text)
     if extra and text in extra:
-        return extra[text]
-    return _catalogue(language).gettext(text)
+        return extra[text] + suffix
+    return _catalogue(language).gettext(text) + suffix

@@ -17,6 +17,13 @@ from restora.tools.base import Argument, Command, Param, Tool
 _TYPES = {"float": float, "int": int}
 
 
+def _choice_labels(param: Param) -> str:
+    """" (1inch: 1-inch, 25×35 mm (295×413 px); ...)": what the site's list shows, where it says more than the value."""
+    said = [f"{value}: {param.choice_label(value)}" for value in param.choices
+            if param.choice_label(value).lower() != value.lower()]
+    return f" ({'; '.join(said)})" if param.kind == "choice" and said else ""
+
+
 def param_option(param: Param) -> click.Option:
     """The click option for one tool parameter; the tool still validates the value it gets."""
     names = [param.cli_flag, param.name]
@@ -27,7 +34,8 @@ def param_option(param: Param) -> click.Option:
         bounds = f" [{low}..{high}{' ' + param.units if param.units else ''}]"
     elif param.units:
         bounds = f" ({param.units})"
-    common: dict[str, Any] = {"help": param.help + bounds, "show_default": param.default not in (None, "")}
+    common: dict[str, Any] = {"help": param.help + bounds + _choice_labels(param),
+                              "show_default": param.default not in (None, "")}
     if param.kind == "bool":
         return click.Option([f"{param.cli_flag}/--no-{param.cli_flag[2:]}", param.name],
                             default=bool(param.default), **common)

@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from restora.i18n import plain_suffix
 from restora.tools import TOOLS
 
 STATIC = Path(__file__).parent / "static"
@@ -29,7 +30,8 @@ def tool_text(tool, text: str) -> str:
         return text
     language = str(get_locale() or "en")
     own = getattr(tool, "translations", {}).get(language, {})
-    return own.get(text) or gettext(text)
+    text, suffix = plain_suffix(text)
+    return (own.get(text) or gettext(text)) + suffix
 
 
 @dataclass(frozen=True)

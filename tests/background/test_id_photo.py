@@ -113,3 +113,17 @@ def test_jpeg_within_the_limit_at_the_best_quality():
         assert tuple(round(v) for v in decoded.info["dpi"]) == (300, 300)
     with pytest.raises(InvalidParams, match="kilobytes"):
         id_photo.jpeg_within(Image.fromarray(np.random.default_rng(0).integers(0, 256, (531, 413, 3), np.uint8)), 5)
+
+
+def test_the_size_list_shows_the_pixels_at_300_dpi_computed_from_the_table():
+    from restora.i18n import translate
+    from restora.tools.background import Background
+
+    id_param = next(p for p in Background().params if p.name == "id_photo")
+    for size in id_photo.ID_SIZES:
+        width, height = size.pixels
+        label = id_param.choice_label(size.key)
+        assert label == f"{size.label} ({width}×{height} px)"
+        assert translate(label, "zh").endswith(f" ({width}×{height} px)")  # the catalogue translates the rest
+    assert id_param.choice_label("2inch") == "2-inch, 35×49 mm (413×579 px)"
+    assert translate(id_param.choice_label("2inch"), "zh") == "二寸，35×49 mm (413×579 px)"

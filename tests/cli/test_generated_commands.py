@@ -66,3 +66,11 @@ def test_a_float_out_of_range_is_refused_in_the_tools_words(tmp_path):
                                        "--brightness", str(brightness.maximum * 2)])
     assert result.exit_code == 2
     assert f"between {brightness.minimum:g} and {brightness.maximum:g}" in result.output
+
+
+def test_a_choices_labels_are_in_its_help_where_they_say_more_than_the_value():
+    from click.testing import CliRunner
+
+    help_text = " ".join(CliRunner().invoke(main, ["background", "--help"], terminal_width=400).output.split())
+    assert "2inch: 2-inch, 35×49 mm (413×579 px)" in help_text
+    assert "colour: Colour" not in help_text  # the value says it already

@@ -61,7 +61,7 @@ BACKGROUND_PARAMS = (
           help=N_("return the mask as a picture: the subject white on black")),
     Param("id_photo", "choice", default="none", label=N_("ID photo size"),
           help=N_("crop to a standard ID-photo size at 300 dpi, the head sized and placed as the standard asks"),
-          choices=ID_PHOTO_CHOICES, choice_labels=(N_("None"), *(size.label for size in id_photo_rules.ID_SIZES))),
+          choices=ID_PHOTO_CHOICES, choice_labels=(N_("None"), *(size.choice_label for size in id_photo_rules.ID_SIZES))),
     Param("sheet", "choice", default="none", label=N_("Print sheet"),
           help=N_("6inch: as many copies of the ID photo as fit on a 4×6 in print, with cut lines"),
           choices=SHEET_CHOICES, choice_labels=(N_("None"), N_("4×6 in print"))),

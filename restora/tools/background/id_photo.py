@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from restora.i18n import N_
+from restora.i18n import N_, WithPlainSuffix
 from restora.tools.base import InvalidParams
 
 DPI = 300
@@ -35,6 +35,11 @@ class IdSize:
     @property
     def pixels(self) -> tuple[int, int]:
         return mm_to_px(self.width_mm), mm_to_px(self.height_mm)
+
+    @property
+    def choice_label(self) -> WithPlainSuffix:
+        """"2-inch, 35×49 mm (413×579 px)": the label, translated, and the pixel size at :data:`DPI`."""
+        return WithPlainSuffix(self.label, " ({}×{} px)".format(*self.pixels))
 
 
 def mm_to_px(mm: float) -> int:
