@@ -78,3 +78,21 @@ def test_errors_carry_the_servers_code(server, tmp_path):
     with pytest.raises(ApiError) as bad:
         Client(base, make_token(app, "alice")).submit(photo, "adjust", rotate="sideways")
     assert bad.value.status == 422 and bad.value.code == "invalid_parameters"
+
+
+def test_a_jobs_views_are_listed_and_saved(server, tmp_path):
+    base, app = server
+    client = Client(base, make_token(app, "alice"))
+    photo = tmp_path / "old.png"
+    photo.write_bytes(picture_bytes("PNG", size=(96, 72)))
+    job = client.wait(client.submit(photo, "background", segmenter="u2netp", background="transparent"), timeout=120)
+    assert job["status"] == "done" and [view["name"] for view in job["views"]] == ["mask"]
+    cut = client.result(job, tmp_path / "cut.png")
+    mask = client.view(job, "mask", tmp_path / "cut.mask.png")
+    with Image.open(cut) as cut_image, Image.open(mask) as mask_image:
+        assert mask_image.size == cut_image.size
+        assert mask_image.convert("L").tobytes() == cut_image.getchannel("A").tobytes()  # the alpha it used
+    with pytest.raises(ApiError) as missing:
+        client.view(job, "nothing", tmp_path / "nothing.png")
+    assert missing.value.status == 404 and not (tmp_path / "nothing.png").exists()
+    client.delete(job)
