@@ -7,12 +7,15 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import db_restart_bench, deblur_bench, fault_bench, gui_bench, load_bench, tools_bench, web_jobs_bench
+from benchmarks import (background_vs_rembg_bench, db_restart_bench, deblur_bench, fault_bench, gui_bench, load_bench,
+                        tools_bench, web_jobs_bench)
 from benchmarks.common import machine
 
 # "tools": every registered tool the same way; the others: extras where they add something
 SUITES = {"tools": tools_bench.run, "deblur": deblur_bench.run, "web_jobs": web_jobs_bench.run, "gui": gui_bench.run,
           "load": load_bench.run, "faults": fault_bench.run,
+          # the background tool beside rembg, which runs in .venv-rembg (`make rembg-venv`; skipped without it)
+          "background_vs_rembg": background_vs_rembg_bench.run,
           # restarts the machine's MariaDB (root; started again whatever happens): a few seconds without it
           "db_restart": db_restart_bench.run}
 # Suites run only when named with --only: db_restart takes the machine's MariaDB away from everything else

@@ -21,6 +21,14 @@ def photo(megapixels: float, aspect: float = 4 / 3) -> Image.Image:
     return Image.fromarray(data.astronaut()).resize((width, height), Image.Resampling.BICUBIC)
 
 
+def object_photo(megapixels: float) -> Image.Image:
+    """An object, not a person (skimage's coffee cup), at :func:`photo`'s size: the background tool's ``auto``
+    runs U²-Netp on it, person matting on :func:`photo`."""
+    from skimage import data
+
+    return Image.fromarray(data.coffee()).resize(photo(megapixels).size, Image.Resampling.BICUBIC)
+
+
 def shaken_photo(megapixels: float) -> Image.Image:
     """:func:`photo` blurred by a 15-px straight shake: ``auto`` takes its longest path on it (the net sees
     blur, the kernel is estimated three times, on the middle, top-left and bottom-right 768-px squares,
@@ -45,13 +53,27 @@ def median_wall_and_cpu_ms(
     the others' load; CPU time much less, so CPU ms / threads estimates the wall time on an idle machine."""
     for _ in range(warmup):
         function()
-    times, cpu = [], []
-    for _ in range(repeats):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        function()
-        times.append((time.perf_counter() - started) * 1000.0)
-        cpu.append((time.process_time() - started_cpu) * 1000.0)
-    return statistics.median(times), times, statistics.median(cpu)
+    times, cpu = zip(*(wall_and_cpu_ms(function) for _ in range(repeats)))
+    return statistics.median(times), list(times), statistics.median(cpu)
+
+
+def wall_and_cpu_ms(function: Callable[[], object]) -> tuple[float, float]:
+    """(wall ms, process CPU ms) of one call of ``function``."""
+    started, started_cpu = time.perf_counter(), time.process_time()
+    function()
+    return (time.perf_counter() - started) * 1000.0, (time.process_time() - started_cpu) * 1000.0
+
+
+def onnxruntime_options(session) -> dict:
+    """The threading and memory options an onnxruntime ``InferenceSession`` was built with (0 threads:
+    onnxruntime's default, one per physical core)."""
+    options = session.get_session_options()
+    try:
+        spinning = options.get_session_config_entry("session.intra_op.allow_spinning")
+    except Exception:  # onnxruntime raises a plain Exception for an unset key: its default, spinning on
+        spinning = "1 (onnxruntime's default)"
+    return {"intra_op_threads": options.intra_op_num_threads, "inter_op_threads": options.inter_op_num_threads,
+            "cpu_mem_arena": options.enable_cpu_mem_arena, "allow_spinning": spinning}
 
 
 def machine() -> dict:
