@@ -72,6 +72,7 @@ def main() -> None:
 
     from restora.tools.background import Background
     from restora.tools.background.faces import detect_faces
+    from restora.tools.base import run_with_views
 
     tool = Background()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -83,9 +84,9 @@ def main() -> None:
         tiles = [tile(photo, box, f"{name} {photo.width}x{photo.height}{scale}")]
         for edges in ("fine", "fast"):
             values = tool.validate({"color": colour, "edges": edges})
-            tool.run(photo, **values)  # warm-up: builds the onnxruntime session
+            run_with_views(tool, photo, **values)  # warm-up: builds the onnxruntime session
             started = time.process_time()
-            result = tool.run(photo, **values)
+            result = run_with_views(tool, photo, **values).image
             cpu_ms = round(1000 * (time.process_time() - started))
             tiles.append(tile(result, box, f"--color {colour} --edges {edges}" + (" (default)" if edges == "fine" else "")))
             print(f"{name}: edges {edges}, {cpu_ms} ms CPU")

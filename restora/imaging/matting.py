@@ -10,8 +10,8 @@ blur that ignores the photo. Refinement has three steps:
    2010; its fast form, He & Sun 2015, arXiv:1505.00996) makes the mask follow the photo's edges: a
    local linear model alpha ≈ a·I + b fitted in every window, computed at a reduced size and applied
    at full size. ``fine`` (the tool's default): closed-form matting (Levin, Lischinski & Weiss, CVPR 2006)
-   in the band, built and solved here (:func:`closed_form_alpha`) with a pull towards the segmenter where
-   the local colours do not tell subject from background, then brought to full size by a guided
+   in the band, built and solved here (:func:`closed_form_alpha`), on a segmenter's mask with a pull
+   towards it where the local colours do not tell subject from background, then brought to full size by a guided
    model with a 1-px window fitted to it.
 3. **Foreground colour.** A pixel of hair is a mix of hair and old background; compositing it as it
    is brings the old colour along (a halo). The subject's own colour F is estimated by blur fusion
@@ -50,7 +50,7 @@ GUIDED_EPS = 1e-3  # regulariser of the guided filter on [0, 1] colours: below t
 # or a radius of 1 % of the long side blurred the strands: edge error 0.04 -> 0.05-0.07).
 FINE_GUIDED_RADIUS = 1
 FINE_GUIDED_EPS = 1e-4
-# ``fine``'s pull towards the segmenter's answer (a data term beside the matting Laplacian, whose diagonal
+# ``fine``'s pull towards a segmenter's answer (not a matting net's: see refine; a data term beside the matting Laplacian, whose diagonal
 # is of order 1) where colour cannot tell subject from background: its weight is PRIOR_WEIGHT at most, falling
 # as 1 / (1 + (s / SEPARATION_SCALE)²) with the local colour separation s (:func:`colour_separation`, over a
 # window of SEPARATION_FRACTION of the long side, blur fusion's large one). Chosen on the val split of
@@ -128,18 +128,20 @@ def refine(rgb: np.ndarray, mask: np.ndarray, edges: str = "fast", soft: bool = 
         empty = np.zeros(0, np.int64)
         return Matte((mask >= 0.5).astype(np.float32), empty, empty, np.zeros((0, 3), np.float32))
     if edges == "fine":
-        # Where the colours around a pixel do not tell subject from background, the colour-line model has
-        # nothing to go on and the segmenter (which saw shapes, not only colours) is pulled towards; where
-        # they do, closed-form matting decides alone. An enlarged mask's answer is its side of one half,
-        # trusted as far as it is sure; a matting net's matte is its own value.
-        separation = colour_separation(small_rgb, small_mask >= 0.5, max(1, round(SEPARATION_FRACTION * long_side)))
-        weight = PRIOR_WEIGHT / (1.0 + (separation / SEPARATION_SCALE) ** 2)
         if soft:
-            prior = small_mask
+            # A matting net's matte: closed-form matting alone. The pull below took Biden's flyaway strands
+            # (docs/images/background/biden-hair.png: kept without it, lost with it, and lost with it
+            # weighted by the matte's sureness), which the net's matte had only faintly.
+            target = closed_form_alpha(small_rgb, trimap)
         else:
+            # Where the colours around a pixel do not tell subject from background, the colour-line model
+            # has nothing to go on and the segmenter (which saw shapes, not only colours) is pulled towards;
+            # where they do, closed-form matting decides alone. The enlarged mask's answer is its side of
+            # one half, trusted as far as it is sure.
+            separation = colour_separation(small_rgb, small_mask >= 0.5, max(1, round(SEPARATION_FRACTION * long_side)))
+            weight = PRIOR_WEIGHT / (1.0 + (separation / SEPARATION_SCALE) ** 2) * np.abs(2.0 * small_mask - 1.0)
             prior = (small_mask >= 0.5).astype(np.float32)
-            weight *= np.abs(2.0 * small_mask - 1.0)
-        target = closed_form_alpha(small_rgb, trimap, prior=prior, prior_weight=weight)
+            target = closed_form_alpha(small_rgb, trimap, prior=prior, prior_weight=weight)
         radius, eps = FINE_GUIDED_RADIUS, FINE_GUIDED_EPS
     else:
         # The enlarged mask's ramp is the segmenter's blur, not the edge: the guided filter snaps the

@@ -179,3 +179,20 @@ def test_fine_edges_with_no_sure_pixel_anywhere(soft):
     assert matte.alpha.shape == (60, 80) and np.isfinite(matte.alpha).all()
     assert matte.alpha.min() >= 0 and matte.alpha.max() <= 1
     assert np.isfinite(matte.colours).all()
+
+
+def test_fine_edges_bring_back_strands_a_matting_nets_matte_has_faintly():
+    """A matting net's matte with its strands faded, on broad gold and blue folds (as person matting gave
+    Biden's flyaway hair before a curtain): `fine` re-solves the strands from the photo's colours. A pull
+    towards the matte where the folds make colour separation low (as for U²-Net's masks) kept them faint:
+    error 0.21 against 0.09 without it (the faded matte's 0.38)."""
+    _, alpha, subject = hairy_scene(480, 640, seed=3)
+    yy, xx = np.mgrid[:480, :640]
+    folds = (0.5 + 0.5 * np.sin(xx / 9.0 + yy / 23.0))[..., None]
+    curtain = folds * np.array([0.85, 0.65, 0.15]) + (1 - folds) * np.array([0.25, 0.35, 0.6])
+    photo = np.clip(np.floor((alpha[..., None] * subject + (1 - alpha[..., None]) * curtain) * 255 + 0.5), 0, 255)
+    strands = (alpha > 0) & (alpha < 1) & (yy < 134)  # above the head's top (y 120) and its edge
+    faded = np.where(strands, 0.25 * alpha, alpha).astype(np.float32)
+    error_of = {"matte": np.abs(faded - alpha)[strands].mean(),
+                "fine": np.abs(matting.refine(photo.astype(np.uint8), faded, "fine", soft=True).alpha - alpha)[strands].mean()}
+    assert error_of["fine"] < 0.4 * error_of["matte"], error_of

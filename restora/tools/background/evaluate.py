@@ -51,6 +51,8 @@ class BackgroundEvalConfig:
     grid_rows: int = option(6, "pictures in the grid (from the first set, evenly spread)")
     grid_segmenter: str = option("u2netp", "the segmenter shown in the grid (a name, or 'finetuned')")
     threads: int = option(2, "onnxruntime / torch threads")
+    mirror: bool = option(True, "U²-Net(p) also looks at the mirror image, as the tool does; --no-mirror scores "
+                          "one look")
 
 
 # --- metrics --------------------------------------------------------------------------------------------
@@ -154,8 +156,9 @@ def _spread(items: list, count: int) -> list:
 Segmenter = Callable[[np.ndarray], np.ndarray]  # uint8 H×W×3 -> float32 H×W in [0, 1]
 
 
-def torch_u2netp(weights: Path, threads: int) -> Segmenter:
-    """U²-Netp from a ``.safetensors`` state dict, with the ONNX path's pre- and post-processing.
+def torch_u2netp(weights: Path, threads: int, mirror: bool = True) -> Segmenter:
+    """U²-Netp from a ``.safetensors`` state dict, with the ONNX path's pre- and post-processing (with
+    ``mirror``, both looks, as the tool).
 
     :raises WeightsError: when the file does not fit U²-Netp.
     """
@@ -163,7 +166,7 @@ def torch_u2netp(weights: Path, threads: int) -> Segmenter:
     from safetensors.torch import load_file
 
     from restora.nets.u2net import build_u2net
-    from restora.tools.background.segment import u2net_input, u2net_output
+    from restora.tools.background.segment import mirror_mean, u2net_input, u2net_output
     from restora.weights import WeightsError
 
     net = build_u2net("u2netp")
@@ -174,10 +177,14 @@ def torch_u2netp(weights: Path, threads: int) -> Segmenter:
     net.eval()
     torch.set_num_threads(threads)
 
-    def run(rgb: np.ndarray) -> np.ndarray:
+    def run_net(x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            fused = net(torch.from_numpy(u2net_input(rgb)))[0].numpy()
-        return u2net_output(fused, rgb.shape)
+            return net(torch.from_numpy(x))[0].numpy()
+
+    def run(rgb: np.ndarray) -> np.ndarray:
+        x = u2net_input(rgb)
+        fused = mirror_mean(run_net, x) if mirror else run_net(x)
+        return u2net_output(fused, rgb.shape)  # as the tool runs the shipped file
 
     return run
 
@@ -210,12 +217,13 @@ def build_segmenters(config: BackgroundEvalConfig, settings: Any) -> tuple[dict[
         except MissingWeights as exc:
             skipped[name] = str(exc)
             continue
-        chosen[name] = lambda rgb, name=name: segment(rgb, name, settings=settings, cached=cached).alpha
+        chosen[name] = lambda rgb, name=name: segment(rgb, name, settings=settings, cached=cached,
+                                                      mirror=config.mirror).alpha
     if config.weights:
         path = Path(config.weights)
         if not path.exists():
             raise FileNotFoundError(f"no fine-tuned weights at {path}")
-        chosen["finetuned"] = torch_u2netp(path, config.threads)
+        chosen["finetuned"] = torch_u2netp(path, config.threads, config.mirror)
     if not chosen:
         raise ValueError(f"no segmenter can run: {skipped}")
     return chosen, skipped

@@ -33,6 +33,7 @@ RVM_MAX_SIDE = 2048  # px: larger photos are matted at this size (the refiner's 
 BOX_MARGIN = 0.1  # of the box's size on each side: context for the net and background samples for GrabCut
 GRABCUT_SIDE = 400  # px: GrabCut's cost grows with pixels; the soft net mask carries the fine detail
 GRABCUT_ROUNDS = 4
+FAINT_PART = 0.25  # mask level above which a keep stroke claims the connected part it touches
 
 Box = tuple[int, int, int, int]
 
@@ -53,11 +54,13 @@ def segment(
     progress: Progress | None = None,
     cached: Callable[[Any, Callable[[], Any]], Any] | None = None,
     strokes: np.ndarray | None = None,
+    mirror: bool = True,
 ) -> Segmentation:
     """The subject's mask for an H×W×3 uint8 picture.
 
     ``cached`` is the tool's ``self.cached`` (built onnxruntime sessions are shared); None builds each time.
     ``strokes``: H×W int array painted by the user, > 0 keep, < 0 remove, 0 no wish.
+    ``mirror``: U²-Net(p) also looks at the mirror image (:func:`mirror_mean`); False only to measure that.
 
     :raises InvalidParams: for an unknown segmenter or a box outside the photo.
     :raises restora.weights.MissingWeights: when the segmenter's weights are not here (``u2net`` until fetched).
@@ -71,14 +74,14 @@ def segment(
     report = progress or (lambda fraction: None)
     settings = settings_or_default(settings)
     if keep_box is None and (strokes is None or not strokes.any()):
-        result = _segment_whole(rgb, segmenter, settings, cached)
+        result = _segment_whole(rgb, segmenter, settings, cached, mirror)
         report(1.0)
         return result
     height, width = rgb.shape[:2]
     box = _clip_box(keep_box, rgb.shape) if keep_box is not None else (0, 0, width, height)
     x0, y0, x1, y1 = _with_margin(box, rgb.shape)
     crop = rgb[y0:y1, x0:x1]
-    inner = _segment_whole(crop, segmenter, settings, cached)
+    inner = _segment_whole(crop, segmenter, settings, cached, mirror)
     report(0.7)
     bx, by, bw, bh = box
     local_box = (bx - x0, by - y0, bw, bh)
@@ -90,14 +93,14 @@ def segment(
     return Segmentation(alpha, inner.segmenter, faces)
 
 
-def _segment_whole(rgb: np.ndarray, segmenter: str, settings: Any, cached: Any) -> Segmentation:
+def _segment_whole(rgb: np.ndarray, segmenter: str, settings: Any, cached: Any, mirror: bool = True) -> Segmentation:
     faces: list[Box] = []
     if segmenter == "auto":
         faces = find_portrait_faces(rgb)
         segmenter = "person" if is_portrait(faces, rgb.shape) else "u2netp"
     if segmenter == "person":
         return Segmentation(_run_rvm(rgb, _session(PERSON_WEIGHTS, settings, cached)), segmenter, faces)
-    return Segmentation(_run_u2net(rgb, _session(segmenter, settings, cached)), segmenter, faces)
+    return Segmentation(_run_u2net(rgb, _session(segmenter, settings, cached), mirror), segmenter, faces)
 
 
 # --- onnxruntime -------------------------------------------------------------------------------------
@@ -162,10 +165,30 @@ def u2net_output(fused: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.clip(cv2.resize(d, (width, height), interpolation=cv2.INTER_LINEAR), 0.0, 1.0)
 
 
-def _run_u2net(rgb: np.ndarray, session: Any) -> np.ndarray:
+def mirror_mean(run_net: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    """``run_net(x)`` averaged with the mirror image of ``run_net(mirrored x)``: the fused map of U²-Net(p).
+
+    The net's two looks at a photo disagree most where it is unsure (a thin leg, a salient thing in the
+    scene); their mean raised IoU by 1.4 points on both the val split (0.844 -> 0.858, 60 pairs) and the
+    'other' pairs (0.837 -> 0.851, 360) of `restora data background` (`restora eval background --split
+    val|other --segmenter u2netp --edges none`, with and without ``--no-mirror``; docs/training/background.md),
+    for twice the net's time. Left-right only: photos are not symmetric upside down.
+    """
+    fused = run_net(x)
+    mirrored = run_net(np.ascontiguousarray(x[..., ::-1]))
+    return (fused + mirrored[..., ::-1]) / 2
+
+
+def _run_u2net(rgb: np.ndarray, session: Any, mirror: bool = True) -> np.ndarray:
     name = session.get_inputs()[0].name
     # Only d0, the fused map: asking for the six side outputs too would copy six more 320² maps out.
-    fused = session.run([session.get_outputs()[0].name], {name: u2net_input(rgb)})[0]
+    output = session.get_outputs()[0].name
+
+    def run_net(x: np.ndarray) -> np.ndarray:
+        return session.run([output], {name: x})[0]
+
+    x = u2net_input(rgb)
+    fused = mirror_mean(run_net, x) if mirror else run_net(x)
     return u2net_output(fused, rgb.shape)
 
 
@@ -245,7 +268,14 @@ def refine_in_box(rgb: np.ndarray, alpha: np.ndarray, box: Box, strokes: np.ndar
         _, parts = cv2.connectedComponents(kept.astype(np.uint8), connectivity=8)
         labels = np.setdiff1d(np.unique(parts[small_remove]), np.unique(parts[small_keep]))
         unwanted = np.isin(parts, labels[labels > 0])
-    wanted = (kept & ~unwanted) | small_keep
+        # A keep stroke on something the net only half kept (a second subject it was unsure of: a mask of
+        # 0.3-0.5 over a cat beside a cup) claims that whole faint part, as a remove stroke drops a whole part.
+        _, faint = cv2.connectedComponents((small_alpha >= FAINT_PART).astype(np.uint8), connectivity=8)
+        claimed = np.setdiff1d(np.unique(faint[small_keep]), [0])
+        small_keep_part = np.isin(faint, claimed) & ~small_remove
+    else:
+        small_keep_part = np.zeros_like(kept)
+    wanted = (kept & ~unwanted) | small_keep | small_keep_part
     mask = np.full(size[::-1], cv2.GC_BGD, np.uint8)
     if wanted[small_inside].sum() < 0.01 * small_inside.sum():
         # The net kept nothing here: let GrabCut guess from the box alone, as in its original use.
@@ -299,4 +329,5 @@ def _main_components(foreground: np.ndarray) -> np.ndarray:
     return np.isin(labels, keep)
 
 
-__all__ = ["SEGMENTERS", "Segmentation", "detect_faces", "refine_in_box", "segment", "u2net_input", "u2net_output"]
+__all__ = ["SEGMENTERS", "Segmentation", "detect_faces", "mirror_mean", "refine_in_box", "segment", "u2net_input",
+           "u2net_output"]

@@ -14,8 +14,9 @@ Inputs are prepared exactly as the tool does (``segment.u2net_input``: Lanczos t
 divided by the picture's maximum, ImageNet mean and std); the matte is resized bilinearly to the same
 square. A step's batch (which pairs, which are mirrored) is a function of (seed, step), so ``--resume``
 continues bit for bit. Validation: IoU and MAE of the fused map, post-processed as the tool does
-(min-max, enlarged to the picture), against the val split's full-size mattes (stamp categories held out
-from training); the best is kept as ``best.pt`` and exported to ``u2netp-finetuned.safetensors``.
+(averaged with the mirror image's, min-max, enlarged to the picture), against the val split's full-size
+mattes (stamp categories held out from training); the best is kept as ``best.pt`` and exported to
+``u2netp-finetuned.safetensors``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from restora.nets.u2net import build_u2net
 from restora.options import option
 from restora.tools.background.data import read_pairs
 from restora.tools.background.evaluate import iou, mae
-from restora.tools.background.segment import IMAGENET_MEAN, IMAGENET_STD, u2net_output
+from restora.tools.background.segment import IMAGENET_MEAN, IMAGENET_STD, mirror_mean, u2net_output
 from restora.training.checkpoints import LATEST, load_checkpoint, save_checkpoint
 from restora.training.report import MetricsLog
 
@@ -179,7 +180,8 @@ class Trainer:
         ious, maes = [], []
         with torch.no_grad():
             for rgb, matte in val:
-                fused = self.net(torch.from_numpy(net_input(rgb, self.config.size))[None])[0].numpy()
+                x = net_input(rgb, self.config.size)[None]
+                fused = mirror_mean(lambda batch: self.net(torch.from_numpy(batch))[0].numpy(), x)  # as the tool
                 alpha = u2net_output(fused, matte.shape)
                 ious.append(iou(alpha, matte))
                 maes.append(mae(alpha, matte))
