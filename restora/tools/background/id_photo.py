@@ -1,8 +1,10 @@
 """ID photos: the standard sizes in one table, the crop from the face box, the print sheet, the size limit.
 
-The rules below are written from memory of the published requirements, not copied from a checked copy;
-each entry says which. Heights are chin to crown (the top of the hair), as every one of these rules
-measures them. Pixel sizes are at :data:`DPI`.
+The head sizes below were written from memory, then checked on 2 December 2026 against public pages
+that state them (each entry's ``source``; an embassy or government page where one was found, otherwise
+photo services that agree with each other): they agree. Check the issuing authority's current page
+before relying on them for an application. Heights are chin to crown (the top of the hair), as every
+one of these rules measures them. Pixel sizes are at :data:`DPI`.
 """
 
 from __future__ import annotations
@@ -52,13 +54,17 @@ ID_SIZES = (
     IdSize("2inch", N_("2-inch, 35×49 mm"), 35, 49, (29, 33), (3, 5),
            "Chinese '二寸' studio size; no official head rule: the passport rule below, scaled"),
     IdSize("cn-passport", N_("Chinese passport or visa, 33×48 mm"), 33, 48, (28, 33), (3, 5),
-           "Chinese passport/visa photo rules (from memory): head 28–33 mm, 3–5 mm above the head"),
+           "Chinese passport/travel-document photo rules: head 28–33 mm chin to crown, 3–5 mm above it, at least "
+           "7 mm below the chin (met: 10–17 mm); as stated by idphoto4you.com, studiophotorose.com and "
+           "backgroundremoval.passlens.com"),
     IdSize("us-passport", N_("US passport, 2×2 in"), 50.8, 50.8, (25.4, 34.9), (3, 7),
-           "US State Department (from memory): head 1 to 1 3/8 in chin to crown; eyes 1 1/8 to 1 3/8 in from the "
-           "bottom, which with a centred head leaves about 3–7 mm above it"),
+           "US State Department: head 1 to 1 3/8 in (25–35 mm) chin to crown (bg.usembassy.gov photo "
+           "requirements); eyes 1 1/8 to 1 3/8 in from the bottom (photo services), which with a centred head "
+           "leaves about 3–7 mm above it"),
     IdSize("eu", N_("EU / UK, 35×45 mm"), 35, 45, (32, 34), (3, 5),
-           "ICAO 9303 guidance as the Schengen states apply it (from memory): head 32–36 mm; UK HMPO: 29–34 mm; "
-           "the overlap 32–34 mm meets both. No margin is fixed; 3–5 mm keeps the whole head in"),
+           "Schengen visa photos: head 32–36 mm chin to crown (visa-service pages); UK passport: 29–34 mm "
+           "(gov.tc's copy of the UK rules, portrait4u.co.uk); the overlap 32–34 mm meets both. No margin is "
+           "fixed; 3–5 mm keeps the whole head in"),
 )
 SIZES = {size.key: size for size in ID_SIZES}
 
