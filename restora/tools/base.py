@@ -223,17 +223,23 @@ def declared_views(tool: Any) -> tuple[View, ...]:
 def tool_output(tool: Any, returned: "Image.Image | ToolOutput") -> ToolOutput:
     """What ``tool.run`` returned, as a :class:`ToolOutput` (a bare image has no views).
 
-    :raises TypeError: for anything else, or a view the tool did not declare (a bug in the tool, which
-        a front must not store or show under a name nobody can label).
+    :raises TypeError: for anything else, a result or view that is not a picture, or a view the tool did
+        not declare (bugs in the tool, which a front must not store or show under a name nobody can label;
+        a TypeError fails a job at once instead of retrying it).
     """
+    name = getattr(tool, "name", tool)
     if isinstance(returned, Image.Image):
         return ToolOutput(returned)
-    if not isinstance(returned, ToolOutput):
-        raise TypeError(f"{getattr(tool, 'name', tool)!r}.run returned {type(returned).__name__}, not an image")
+    if not isinstance(returned, ToolOutput) or not isinstance(returned.image, Image.Image):
+        shown = returned.image if isinstance(returned, ToolOutput) else returned
+        raise TypeError(f"{name!r}.run returned {type(shown).__name__}, not an image")
     known = {view.name for view in declared_views(tool)}
     undeclared = sorted(set(returned.views) - known)
     if undeclared:
-        raise TypeError(f"{getattr(tool, 'name', tool)!r}.run returned the undeclared view {undeclared[0]!r}")
+        raise TypeError(f"{name!r}.run returned the undeclared view {undeclared[0]!r}")
+    for view_name, view in returned.views.items():
+        if not isinstance(view, Image.Image):
+            raise TypeError(f"{name!r}.run returned {type(view).__name__} as the view {view_name!r}, not an image")
     return returned
 
 

@@ -80,3 +80,19 @@ def test_an_undeclared_view_fails_the_job_and_writes_nothing(sessions, user_id, 
     assert run_next(sessions, data_dir)[1] == "failed"
     assert "undeclared view 'grey'" in job_row(sessions, job_id).error
     assert list(data_dir.glob("results/**/*.*")) == []
+
+
+@pytest.mark.parametrize("bad", ["view", "result"])
+def test_a_view_or_result_that_is_not_a_picture_fails_the_job_at_once_and_writes_nothing(
+        sessions, user_id, data_dir, monkeypatch, bad):
+    def run(image, **_params):  # a tool bug: an array where a picture belongs; no retry can mend it
+        if bad == "view":
+            return ToolOutput(image, {"grey": np.asarray(image.convert("L"))})
+        return ToolOutput(np.asarray(image), {"grey": image.convert("L")})
+
+    monkeypatch.setattr(TEST_TOOLS["slow-views"], "run", run)
+    job_id = submit(sessions, user_id, data_dir, "slow-views", {"seconds": "0"})
+    assert run_next(sessions, data_dir)[1] == "failed"
+    row = job_row(sessions, job_id)
+    assert row.attempt == 1 and "ndarray" in row.error and ("'grey'" in row.error) == (bad == "view")
+    assert list(data_dir.glob("results/**/*.*")) == []
