@@ -8,6 +8,7 @@ site (Flask-Babel) and the desktop window (Python's gettext) both read.
 from __future__ import annotations
 
 import gettext as _gettext
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,6 +40,19 @@ def plain_suffix(text: str) -> tuple[str, str]:
     if isinstance(text, WithPlainSuffix):
         return text.text, text.suffix
     return text, ""
+
+
+# What a WithPlainSuffix's suffix looks like once it has become part of a plain str: numbers and a unit in
+# brackets at the end (" (295×413 px)"); no catalogue entry ends so (the i18n tests check).
+_FLATTENED_SUFFIX = re.compile(r"^(.*\S)( \(\d[\d×.,]*(?: ?[a-z]+)?\))$")
+
+
+def with_plain_suffix_again(text: str) -> str:
+    """``text`` split again into its label and its plain suffix when it ends in numbers and a unit in brackets:
+    a :class:`WithPlainSuffix` that travelled as a plain string (the API's choice labels, read by the window
+    connected to a server), so the catalogue finds the label; other texts as they are."""
+    match = _FLATTENED_SUFFIX.match(text)
+    return WithPlainSuffix(match[1], match[2]) if match else text
 
 
 @lru_cache(maxsize=None)

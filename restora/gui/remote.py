@@ -26,7 +26,7 @@ from PIL import Image
 from restora.client import ApiError, Client
 from restora.gui.engine import Cancelled, ProblemRaised
 from restora.gui.errors import Problem
-from restora.i18n import N_
+from restora.i18n import N_, with_plain_suffix_again
 from restora.tools.base import InvalidParams, Param
 
 # "weights" the server never lists (a path sent by a client must not choose what the server loads); every
@@ -79,8 +79,9 @@ def _param(described: Mapping[str, Any]) -> Param:
     return Param(
         name=str(described["name"]), kind=kind, default=default, label=str(described.get("label") or ""),
         help=str(described.get("help") or ""), choices=tuple(described.get("choices") or ()),
-        choice_labels=tuple(described.get("choice_labels") or ()), minimum=number("minimum"),
-        maximum=number("maximum"), required=bool(described.get("required")), units=str(described.get("units") or ""),
+        # an ID size's "(295×413 px)" arrives joined to its label: split, so the catalogue finds the label
+        choice_labels=tuple(with_plain_suffix_again(str(label)) for label in described.get("choice_labels") or ()),
+        minimum=number("minimum"), maximum=number("maximum"), required=bool(described.get("required")), units=str(described.get("units") or ""),
         advanced=bool(described.get("advanced")),
     )
 

@@ -234,3 +234,16 @@ def test_a_result_whose_download_breaks_still_leaves_no_job_on_the_server(server
         RemoteEngine(client).run(TOOLS["adjust"], Image.new("RGB", (16, 8)), {"rotate": "left"}, None,
                                  lambda fraction: None)
     assert server_jobs(base, token) == []  # the finished job was deleted although its result never arrived
+
+
+def test_labels_with_a_pixel_size_are_translated_from_the_servers_english(server, token):
+    """The server sends "1-inch, 25×35 mm (295×413 px)" as one string; the catalogue knows the label before
+    the pixel size, which every language writes alike."""
+    from restora.gui.remote import remote_tools
+    from restora.gui.texts import text
+
+    tool = remote_tools(Client(server[0], token))["background"]
+    id_photo = next(param for param in tool.params if param.name == "id_photo")
+    assert id_photo.choice_label("1inch") == "1-inch, 25×35 mm (295×413 px)"
+    assert text(id_photo.choice_label("1inch"), "zh", tool) == "一寸，25×35 mm (295×413 px)"
+    assert text(id_photo.choice_label("none"), "zh", tool) != "None"
