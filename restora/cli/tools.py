@@ -46,6 +46,22 @@ def view_path(target: Path, name: str) -> Path:
     return target.with_name(f"{target.stem}.{name}.png")
 
 
+def refuse_view_clashes(jobs: list, views: tuple) -> None:
+    """Views must not overwrite an input, a result or each other (plan_jobs checks the results alone):
+    cat.jpg and cat.png in one folder would both have cat.mask.png.
+
+    :raises click.UsageError: naming the first clash, before any photo is processed.
+    """
+    taken = {job.target.resolve() for job in jobs} | {job.source.resolve() for job in jobs if job.source.exists()}
+    for job in jobs:
+        for view in views:
+            path = view_path(job.target, view.name)
+            if path.resolve() in taken:
+                raise click.UsageError(f"--save-views would write {path} over an input, a result or another side "
+                                       "picture; give the photos different names, or OUT another name")
+            taken.add(path.resolve())
+
+
 def _read_pictures(tool, raw: dict[str, Any], limits) -> dict[str, Any]:
     """Load the parameters that are pictures (a second picture, painted hints) from their paths.
 
@@ -85,6 +101,8 @@ def run_tool(tool, inputs: tuple[Path, ...], out: Path, recursive: bool, raw: di
     except InvalidParams as exc:
         raise click.UsageError(str(exc)) from None
     jobs = plan_jobs(inputs, out, recursive)
+    if save_views:
+        refuse_view_clashes(jobs, declared_views(tool))
 
     one_photo_on_a_terminal = len(jobs) == 1 and sys.stderr.isatty()
 

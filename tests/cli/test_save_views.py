@@ -39,3 +39,21 @@ def test_the_views_are_written_beside_the_result(tmp_path):
         # The mask is the cut-out's alpha as a picture: the subject white on black.
         assert np.array_equal(np.asarray(mask.convert("L")), np.asarray(cut.getchannel("A")))
         assert np.asarray(mask)[2, 150].tolist() == [0, 0, 0]
+
+
+@pytest.mark.parametrize("inputs, out", [
+    (["cut.mask.png"], "cut.png"),  # the view would overwrite the input
+    (["photos"], "out"),  # photos/cat.jpg and photos/cat.png: both masks would be out/cat.mask.png
+])
+def test_a_view_that_would_overwrite_an_input_or_another_file_is_refused_before_any_run(tmp_path, monkeypatch,
+                                                                                          inputs, out):
+    picture = Image.fromarray(data.astronaut()).resize((48, 48))
+    picture.save(tmp_path / "cut.mask.png")
+    (tmp_path / "photos").mkdir()
+    picture.save(tmp_path / "photos" / "cat.jpg")
+    picture.save(tmp_path / "photos" / "cat.png")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["background", *inputs, "-o", out, "--segmenter", "u2netp", "--save-views"])
+    assert result.exit_code == 2 and "--save-views" in result.output, result.output
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before  # nothing written
