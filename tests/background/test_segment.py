@@ -157,6 +157,21 @@ def test_strokes_remove_one_subject_and_keep_the_other(two_subjects: np.ndarray,
     assert (alpha[250:400, 600:700] >= 0.5).mean() > 0.8
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("photo", ["chelsea", "astronaut"])
+def test_a_keep_stroke_on_a_sure_subject_does_not_claim_its_fringe(photo: str, settings: Settings) -> None:
+    """The faint part a keep stroke claims is a subject the net was unsure of, not the soft rim of one it was
+    sure of: measured, the kept area grew by 4 % and 1 % with that rule, by 7 % and 6 % without it."""
+    rgb = getattr(data, photo)()
+    net = segment(rgb, "u2netp", settings=settings).alpha
+    ys, xs = np.nonzero(net > 0.95)
+    cy, cx = int(np.median(ys)), int(np.median(xs))
+    strokes = np.zeros(net.shape, np.int8)
+    strokes[cy - 3 : cy + 3, cx - 60 : cx + 60] = 1  # across the middle of what the net kept
+    stroked = segment(rgb, "u2netp", settings=settings, strokes=strokes).alpha
+    assert (stroked >= 0.5).sum() < 1.05 * (net >= 0.5).sum()
+
+
 def test_strokes_of_another_size_are_refused(coffee: np.ndarray, settings: Settings) -> None:
     with pytest.raises(InvalidParams, match="strokes"):
         segment(coffee, "u2netp", settings=settings, strokes=np.zeros((10, 10), np.int8))

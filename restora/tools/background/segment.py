@@ -33,7 +33,8 @@ RVM_MAX_SIDE = 2048  # px: larger photos are matted at this size (the refiner's 
 BOX_MARGIN = 0.1  # of the box's size on each side: context for the net and background samples for GrabCut
 GRABCUT_SIDE = 400  # px: GrabCut's cost grows with pixels; the soft net mask carries the fine detail
 GRABCUT_ROUNDS = 4
-FAINT_PART = 0.25  # mask level above which a keep stroke claims the connected part it touches
+FAINT_PART = 0.25  # mask level above which a keep stroke claims the connected part it touches...
+SURE_PART = 0.9  # ...unless most of that part is above this: the net was sure of it, only its fringe is faint
 
 Box = tuple[int, int, int, int]
 
@@ -269,9 +270,12 @@ def refine_in_box(rgb: np.ndarray, alpha: np.ndarray, box: Box, strokes: np.ndar
         labels = np.setdiff1d(np.unique(parts[small_remove]), np.unique(parts[small_keep]))
         unwanted = np.isin(parts, labels[labels > 0])
         # A keep stroke on something the net only half kept (a second subject it was unsure of: a mask of
-        # 0.3-0.5 over a cat beside a cup) claims that whole faint part, as a remove stroke drops a whole part.
-        _, faint = cv2.connectedComponents((small_alpha >= FAINT_PART).astype(np.uint8), connectivity=8)
-        claimed = np.setdiff1d(np.unique(faint[small_keep]), [0])
+        # 0.3-0.8 over a cat beside a cup) claims that whole faint part, as a remove stroke drops a whole part.
+        # Not a part the net was sure of (mostly above SURE_PART): there the stroke would claim the soft fringe
+        # around the subject too, a halo's worth of background.
+        count, faint = cv2.connectedComponents((small_alpha >= FAINT_PART).astype(np.uint8), connectivity=8)
+        sure_share = _mean_per_label(small_alpha > SURE_PART, faint, count)
+        claimed = [label for label in np.setdiff1d(np.unique(faint[small_keep]), [0]) if sure_share[label] < 0.5]
         small_keep_part = np.isin(faint, claimed) & ~small_remove
     else:
         small_keep_part = np.zeros_like(kept)
@@ -309,6 +313,13 @@ def refine_in_box(rgb: np.ndarray, alpha: np.ndarray, box: Box, strokes: np.ndar
         grown = cv2.dilate(unwanted.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1,) * 2))
         trust_grabcut |= cv2.resize(grown, (width, height), interpolation=cv2.INTER_NEAREST).astype(bool)
     return _finish(np.where(trust_grabcut, soft, alpha), inside, keep, remove)
+
+
+def _mean_per_label(values: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
+    """The mean of ``values`` over each label 0..count-1 of ``labels`` (0 where a label has no pixel)."""
+    sums = np.bincount(labels.ravel(), weights=values.ravel().astype(np.float64), minlength=count)
+    sizes = np.bincount(labels.ravel(), minlength=count)
+    return sums / np.maximum(sizes, 1)
 
 
 def _finish(alpha: np.ndarray, inside: np.ndarray, keep: np.ndarray | None, remove: np.ndarray | None) -> np.ndarray:
