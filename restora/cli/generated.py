@@ -12,7 +12,7 @@ from typing import Any, Callable
 import click
 
 from restora.cli import exits
-from restora.tools.base import Argument, Command, Param, Tool
+from restora.tools.base import PICTURE_KINDS, Argument, Command, Param, Tool
 
 _TYPES = {"float": float, "int": int}
 
@@ -43,12 +43,12 @@ def param_option(param: Param) -> click.Option:
         kind: Any = click.Choice(param.choices)
     elif param.kind in _TYPES:  # ranges are the tool's to check, with its own words (validate)
         kind = _TYPES[param.kind]
-    elif param.kind in ("image", "hints"):
+    elif param.kind in PICTURE_KINDS:
         kind = click.Path(path_type=Path, dir_okay=False)
     else:
         kind = str
     metavar = {"colour": "NAME|#RRGGBB", "box": "X,Y,W,H", "weights": "NAME|PATH"}.get(param.kind)
-    default = param.default if param.kind not in ("image", "hints") else None
+    default = param.default if param.kind not in PICTURE_KINDS else None
     return click.Option(names, type=kind, default=default, metavar=metavar, required=param.required, **common)
 
 

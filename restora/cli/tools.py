@@ -16,7 +16,7 @@ import click
 from restora.cli import exits
 from restora.cli.batch import photo_progress, plan_jobs, run_jobs
 from restora.cli.generated import tool_command
-from restora.tools.base import declared_views, run_with_views
+from restora.tools.base import PICTURE_KINDS, declared_views, run_with_views
 
 inputs_argument = click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(path_type=Path, exists=False)
@@ -63,7 +63,7 @@ def refuse_view_clashes(jobs: list, views: tuple) -> None:
 
 
 def _read_pictures(tool, raw: dict[str, Any], limits) -> dict[str, Any]:
-    """Load the parameters that are pictures (a second picture, painted hints) from their paths.
+    """Load the parameters that are pictures (a second picture, painted hints or marks) from their paths.
 
     :raises click.UsageError: when such a file cannot be read as a picture.
     """
@@ -72,9 +72,9 @@ def _read_pictures(tool, raw: dict[str, Any], limits) -> dict[str, Any]:
     values = dict(raw)
     for param in tool.params:
         path = values.get(param.name)
-        if param.kind in ("image", "hints") and path:
+        if param.kind in PICTURE_KINDS and path:
             try:
-                values[param.name] = load_image(Path(path), limits)  # keeps alpha, which hints need
+                values[param.name] = load_image(Path(path), limits)  # keeps alpha, which painted pictures need
             except (InvalidImage, OSError) as exc:
                 raise click.UsageError(f"{param.cli_flag} {path}: {exc}") from None
     return values

@@ -1,8 +1,8 @@
 """A folder of photos through the current tool into an output folder, one row per file.
 
 The batch goes on past a bad file and says why it failed (a refused image, a tool's refusal); only a
-problem every file would share (missing weights) stops it, before the first file. Painted hints and a
-dragged box belong to one photo, so a batch runs without them.
+problem every file would share (missing weights) stops it, before the first file. Painted hints or marks
+and a dragged box belong to one photo, so a batch runs without them.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from restora.gui.texts import duration, text
 from restora.gui.engine import Cancelled, ProblemRaised
 from restora.gui.worker import Task
 from restora.i18n import N_
+from restora.tools.base import PAINTED_KINDS
 
-PER_PHOTO_KINDS = ("hints", "box")  # parameters drawn on one photo; not carried over to a batch
+PER_PHOTO_KINDS = (*PAINTED_KINDS, "box")  # parameters drawn on one photo; not carried over to a batch
 
 
 def find_photos(folder: Path) -> list[tuple[Path, Path]]:

@@ -1,13 +1,14 @@
-"""Controls drawn on the photo: colour hints painted with a brush, and a dragged box (both through the
-window's :class:`restora.gui.overlay.Overlay`)."""
+"""Controls drawn on the photo: colour hints and keep/remove marks painted with a brush, and a dragged box
+(all through the window's :class:`restora.gui.overlay.Overlay`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QRect
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QColorDialog, QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (QColorDialog, QHBoxLayout, QLineEdit, QPushButton, QRadioButton, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from restora.gui.controls import Control
 from restora.gui.overlay import Overlay
@@ -36,29 +37,42 @@ class OverlayToggle(QPushButton):
         self.setChecked(current == self.mode)
 
 
-class HintsControl(Control):
-    """Colour hints painted with a brush on the photo (the overlay layer), in a chosen colour and size."""
+class BrushControl(Control):
+    """A brush painted on the photo (the overlay layer): what sets its colour, its size, and Clear."""
 
-    def __init__(self, param: Param, overlay: Overlay, language: str) -> None:
+    def __init__(self, param: Param, overlay: Overlay, language: str, colour_choice: list[QWidget]) -> None:
         self.overlay = overlay
         widget = QWidget()
         column = QVBoxLayout(widget)
         column.setContentsMargins(0, 0, 0, 0)
         self.toggle = OverlayToggle(text(N_("Paint on the photo"), language), overlay, "paint")
         row = QHBoxLayout()
-        self.colour = QPushButton()
-        self.colour.clicked.connect(self.choose_colour)
         self.size = QSpinBox(minimum=1, maximum=500, value=overlay.brush_radius, suffix=" px")
         self.size.setPrefix(text(N_("Brush"), language) + " ")
         self.size.valueChanged.connect(lambda radius: setattr(overlay, "brush_radius", radius))
         clear = QPushButton(text(N_("Clear"), language))
         clear.clicked.connect(overlay.clear_hints)
-        row.addWidget(self.colour)
-        row.addWidget(self.size)
-        row.addWidget(clear)
+        for part in (*colour_choice, self.size, clear):
+            row.addWidget(part)
         column.addWidget(self.toggle)
         column.addLayout(row)
         super().__init__(param, widget)
+
+    def value(self) -> Any:
+        return self.overlay.hints_image()
+
+    def set_value(self, value: Any) -> None:
+        if value is None:
+            self.overlay.clear_hints()
+
+
+class HintsControl(BrushControl):
+    """Colour hints painted with a brush on the photo, in a chosen colour and size."""
+
+    def __init__(self, param: Param, overlay: Overlay, language: str) -> None:
+        self.colour = QPushButton()
+        self.colour.clicked.connect(self.choose_colour)
+        super().__init__(param, overlay, language, [self.colour])
         self._show_colour()
 
     def choose_colour(self) -> None:
@@ -74,12 +88,24 @@ class HintsControl(Control):
         self.colour.setPalette(swatch)
         self.colour.setAutoFillBackground(True)
 
-    def value(self) -> Any:
-        return self.overlay.hints_image()
 
-    def set_value(self, value: Any) -> None:
-        if value is None:
-            self.overlay.clear_hints()
+class StrokesControl(BrushControl):
+    """Keep/remove marks: the brush in one of two modes, Keep (green) or Remove (red), as
+    :func:`restora.tools.marks.strokes_from_picture` reads them."""
+
+    KEEP, REMOVE = QColor("#00c000"), QColor("#e00000")
+
+    def __init__(self, param: Param, overlay: Overlay, language: str) -> None:
+        self.keep = QRadioButton(text(N_("Keep"), language))
+        self.remove = QRadioButton(text(N_("Remove"), language))
+        self.keep.setChecked(True)
+        super().__init__(param, overlay, language, [self.keep, self.remove])
+        # The overlay's brush is shared with any hints control: the mode's colour is set each time painting starts.
+        self.keep.toggled.connect(self._use_mode)
+        self.toggle.toggled.connect(self._use_mode)
+
+    def _use_mode(self) -> None:
+        self.overlay.brush_colour = QColor(self.KEEP if self.keep.isChecked() else self.REMOVE)
 
 
 class BoxControl(Control):

@@ -2,7 +2,8 @@
 
 choice -> combo box; float/int with a range -> slider + spin box (a logarithmic slider for a wide range
 such as 0.2-100); bool -> check box; colour -> the named colours + a colour dialog; image -> a file
-picker; hints -> a brush painted on the photo; box -> a rectangle dragged on the photo; text -> a line
+picker; hints -> a brush painted on the photo; strokes -> the same brush in Keep (green) or Remove (red)
+mode; box -> a rectangle dragged on the photo; text -> a line
 edit; weights -> a line edit under Advanced. ``values()`` gives the raw values :meth:`Tool.validate` takes.
 """
 
@@ -17,7 +18,7 @@ from restora.gui.controls import (
     BoolControl, ChoiceControl, ColourControl, Control, ImageControl, NumberControl, TextControl,
     WeightsControl,
 )
-from restora.gui.drawn_controls import BoxControl, HintsControl
+from restora.gui.drawn_controls import BoxControl, HintsControl, StrokesControl
 from restora.gui.overlay import Overlay
 from restora.gui.texts import text
 from restora.i18n import N_
@@ -95,6 +96,8 @@ def make_control(param: Param, tool: Tool, language: str, overlay: Overlay) -> C
         return ImageControl(param, language)
     if kind == "hints":
         return HintsControl(param, overlay, language)
+    if kind == "strokes":
+        return StrokesControl(param, overlay, language)
     if kind == "box":
         return BoxControl(param, overlay, language)
     if kind == "weights":

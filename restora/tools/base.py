@@ -46,10 +46,16 @@ KINDS = (
     "colour",  # a named colour of NAMED_COLOURS or #RRGGBB
     "image",  # a second picture (a background, a reference photo), given as a PIL image
     "hints",  # an RGBA picture the size of the photo, painted by the user (alpha > 0 = a wish)
+    "strokes",  # keep/remove marks painted on the photo, its size: green keeps, red removes (tools/marks.py)
     "box",  # X,Y,W,H in pixels of the photo, dragged on the photo by the user
     "text",
     "weights",  # a registered weights name or a path; never taken from a web form
 )
+
+# Pictures given besides the photo (each a file, never text); the painted ones are drawn over the photo,
+# so they must be its size and belong to that one photo.
+PAINTED_KINDS = ("hints", "strokes")
+PICTURE_KINDS = ("image", *PAINTED_KINDS)
 
 
 class InvalidParams(ValueError):
@@ -172,7 +178,7 @@ def _box(param: Param, raw: Any) -> tuple[int, int, int, int]:
 
 _COERCERS: dict[str, Callable[[Param, Any], Any]] = {
     "choice": _choice, "float": _number, "int": _number, "bool": _bool, "colour": _colour,
-    "image": _image, "hints": _image, "box": _box, "text": lambda param, raw: str(raw),
+    **{kind: _image for kind in PICTURE_KINDS}, "box": _box, "text": lambda param, raw: str(raw),
 }
 
 def weights_param() -> Param:

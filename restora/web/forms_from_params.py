@@ -9,7 +9,8 @@ A tool that lands in ``restora.tools.TOOLS`` later appears on the site with no n
 - box -> a box dragged on the chosen photo, written into a text input as X,Y,W,H in the photo's pixels
   (the input is the keyboard's way, and the one the API takes);
 - image -> a file input of its own; hints -> a brush on the chosen photo that sends an RGBA PNG of the
-  photo's size, with a file input for a hints picture made elsewhere.
+  photo's size, with a file input for a hints picture made elsewhere; strokes -> the same brush with two
+  modes, Keep (green) and Remove (red), instead of a colour (the rule: ``restora/tools/marks.py``).
 
 ``weights`` are never taken from a web form: a path typed into a form must not choose which file the
 server loads. Typing and range checks are the tool's own (:meth:`restora.tools.base.Param.coerce`).
@@ -23,12 +24,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from restora.tools.base import NAMED_COLOURS, Param, Tool
+from restora.tools.base import NAMED_COLOURS, PICTURE_KINDS, Param, Tool
 from restora.web.content import tool_text
 
 HIDDEN_KINDS = ("weights",)
 # Parameters that arrive as files (multipart parts) rather than text fields; the API uses this list too.
-FILE_KINDS = ("image", "hints")
+FILE_KINDS = PICTURE_KINDS
 CUSTOM = "custom"
 # A choice with more options than this is drawn as a list that shows them all (labels stay readable).
 LIST_CHOICES_FROM = 6

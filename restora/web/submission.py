@@ -19,6 +19,7 @@ from restora.imaging.io import ImageLimits
 from restora.jobs.models import QUEUED, RUNNING, Job
 from restora.jobs.queue import submit_job
 from restora.tools import InvalidParams
+from restora.tools.base import PAINTED_KINDS
 from restora.web.content import tool_text
 from restora.web.database import db_session
 from restora.web.extensions import settings_of
@@ -83,7 +84,7 @@ def size_text(size: int) -> str:
 
 def accept_upload(tool, user_id: int, form: MultiDict, files: MultiDict) -> Job:
     """Decode, check, store and queue one upload: ``files["photo"]``, a file part for each of the tool's
-    picture parameters that was given (``image``, ``hints``), and the tool's fields in ``form``.
+    picture parameters that was given (``image``, ``hints``, ``strokes``), and the tool's fields in ``form``.
 
     The stored files and the job row commit together; a refused upload leaves nothing behind.
     :raises UploadRejected: for every refusal, with its status, message and code.
@@ -116,9 +117,9 @@ def accept_upload(tool, user_id: int, form: MultiDict, files: MultiDict) -> Job:
 
 def read_pictures(tool, files: MultiDict, limits: ImageLimits, photo_size: tuple[int, int]) -> dict:
     """{parameter name: decoded picture} for each picture parameter given a file; a missing required one
-    is the tool's refusal (``validate``). Painted hints must be the photo's size, as the kind says.
+    is the tool's refusal (``validate``). Painted pictures (hints, keep/remove marks) must be the photo's size.
 
-    :raises UploadRejected: for a file that is not a picture we read, or hints of another size.
+    :raises UploadRejected: for a file that is not a picture we read, or a painted one of another size.
     """
     pictures = {}
     for param in file_params(tool):
@@ -127,7 +128,7 @@ def read_pictures(tool, files: MultiDict, limits: ImageLimits, photo_size: tuple
             continue
         title = str(tool_text(tool, param.title))
         picture = decode_upload(upload, limits, title)
-        if param.kind == "hints" and picture.size != photo_size:
+        if param.kind in PAINTED_KINDS and picture.size != photo_size:
             raise UploadRejected(422, _("%(what)s must be the size of the photo (%(photo)s px), not %(size)s px.",
                                         what=title, photo="×".join(map(str, photo_size)),
                                         size="×".join(map(str, picture.size))), "invalid_parameters")

@@ -29,7 +29,7 @@ def tool() -> Background:
 
 def test_declaration(tool):
     assert [p.name for p in tool.params] == ["segmenter", "background", "color", "color2", "picture", "picture_fit",
-                                             "edges", "keep", "mask_only", "id_photo", "sheet", "max_kb"]
+                                             "edges", "keep", "strokes", "mask_only", "id_photo", "sheet", "max_kb"]
     for param in tool.params:
         assert param.label and param.help, param.name
         if param.kind == "choice":

@@ -12,6 +12,7 @@ import pytest
 
 from restora.cli import main
 from restora.tools import TOOLS, load_object
+from restora.tools.base import PICTURE_KINDS
 
 
 def _command(*path: str) -> click.Command:
@@ -32,7 +33,7 @@ def test_every_tool_has_a_command_whose_options_are_its_params(name):
         assert param.cli_flag in option.opts
         if param.kind == "choice":
             assert tuple(option.type.choices) == param.choices
-        if param.kind not in ("image", "hints"):
+        if param.kind not in PICTURE_KINDS:
             assert option.default == param.default
     assert {"inputs", "out", "recursive"} <= set(options)
 

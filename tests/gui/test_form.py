@@ -18,7 +18,8 @@ from tests.gui.conftest import open_and_wait, run_and_wait
 CONTROL_FOR_KIND = {
     "choice": forms.ChoiceControl, "float": forms.NumberControl, "int": forms.NumberControl,
     "bool": forms.BoolControl, "colour": forms.ColourControl, "image": forms.ImageControl,
-    "hints": drawn_controls.HintsControl, "box": drawn_controls.BoxControl, "text": forms.TextControl,
+    "hints": drawn_controls.HintsControl, "strokes": drawn_controls.StrokesControl, "box": drawn_controls.BoxControl,
+    "text": forms.TextControl,
     "weights": forms.WeightsControl,
 }
 
@@ -30,7 +31,7 @@ def check_form_matches(tool, form: ParamForm) -> None:
         control = form.controls[param.name]
         assert type(control) is CONTROL_FOR_KIND[param.kind], param.name
         value = control.value()
-        if param.kind in ("hints", "image", "box"):
+        if param.kind in ("hints", "strokes", "image", "box"):
             assert value is None  # nothing drawn or chosen yet: the tool's default applies
         else:
             assert param.coerce(value) == param.coerce(param.default), param.name

@@ -1,9 +1,10 @@
 """The background tool: keep the person or object, replace everything else; ID photos at standard sizes.
 
-``run`` = segment (restora.tools.background.segment: U²-Netp, U²-Net or person matting) -> refine the
-edges at full resolution (restora.imaging.matting) -> build the picture (compose.render): a colour, a
-gradient, the photo's own background blurred, another picture, a transparent cut-out, the mask as a
-picture, or an ID photo cropped by the face with an optional print sheet. Every run but a mask-only one
+``run`` = segment (restora.tools.background.segment: U²-Netp, U²-Net or person matting; inside the keep box
+and around the keep/remove marks when given, read by restora.tools.marks) -> refine the edges at full
+resolution (restora.imaging.matting; the marks have the last word) -> build the picture (compose.render): a
+colour, a gradient, the photo's own background blurred, another picture, a transparent cut-out, the mask
+as a picture, or an ID photo cropped by the face with an optional print sheet. Every run but a mask-only one
 also returns the ``mask`` view (the alpha the result was built with), so people can judge what was
 kept. The input's own alpha is ignored: the subject is found in its colours.
 """
@@ -26,6 +27,7 @@ from restora.tools.background.segment import SEGMENTERS, detect_faces, segment  
 from restora.tools.background.weights import WEIGHTS
 from restora.tools.base import (Argument, BaseTool, Command, InvalidParams, Param, Progress, ToolOutput, View,
                                 settings_or_default)
+from restora.tools.marks import strokes_from_picture
 
 ID_PHOTO_CHOICES = ("none", *(size.key for size in id_photo_rules.ID_SIZES))
 SHEET_CHOICES = ("none", *id_photo_rules.SHEETS)
@@ -57,6 +59,10 @@ BACKGROUND_PARAMS = (
           choices=EDGES, choice_labels=(N_("Fast"), N_("Fine")), advanced=True),
     Param("keep", "box", default=None, label=N_("Keep this area"),
           help=N_("X,Y,W,H: a box around what to keep, when the photo has other things in it")),
+    Param("strokes", "strokes", default=None, label=N_("Keep / remove marks"),
+          help=N_("paint green over what to keep and red over what to remove (a PNG the photo's size, "
+                  "transparent elsewhere); the mask is worked out again around the marks, inside the keep box "
+                  "when there is one")),
     Param("mask_only", "bool", default=False, label=N_("Mask only"),
           help=N_("return the mask as a picture: the subject white on black")),
     Param("id_photo", "choice", default="none", label=N_("ID photo size"),
@@ -147,17 +153,19 @@ class Background(BaseTool):
     def run(self, image: Image.Image, *, progress: Progress | None = None, settings=None, segmenter: str = "auto",
             background: str = "colour", color: str = "white", color2: str = "blue", picture: Image.Image | None = None,
             picture_fit: str = "cover", edges: str = "fine", keep: tuple[int, int, int, int] | None = None,
-            mask_only: bool = False, id_photo: str = "none", sheet: str = "none", max_kb: int = 0) -> ToolOutput:
+            strokes: Image.Image | None = None, mask_only: bool = False, id_photo: str = "none", sheet: str = "none",
+            max_kb: int = 0) -> ToolOutput:
         rgb = np.asarray(image.convert("RGB"))  # the input's alpha is ignored on purpose
         report = progress or (lambda fraction: None)
         faces: list = []
         if id_photo != "none":
             # Looked for first, so a photo without exactly one face is refused before the segmenter runs.
             faces = [id_photo_rules.the_one_face(detect_faces(rgb))]
-        found = segment(rgb, segmenter, settings=settings_or_default(settings), keep_box=keep,
+        marks = None if strokes is None else strokes_from_picture(strokes, image.size)
+        found = segment(rgb, segmenter, settings=settings_or_default(settings), keep_box=keep, strokes=marks,
                         progress=lambda f: report(SEGMENT_SHARE * f), cached=self.cached)
         report(SEGMENT_SHARE)
         return render(rgb, found.alpha, faces, background=background, color=color, color2=color2, picture=picture,
                       picture_fit=picture_fit, edges=edges, mask_only=mask_only, id_photo_size=id_photo, sheet=sheet,
-                      max_kb=max_kb, soft_matte=found.segmenter == "person",
+                      max_kb=max_kb, soft_matte=found.segmenter == "person", strokes=marks,
                       progress=lambda f: report(SEGMENT_SHARE + (1 - SEGMENT_SHARE) * f))

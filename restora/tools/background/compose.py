@@ -23,15 +23,21 @@ MASK_VIEW = "mask"  # the view every run but a mask-only one gives: the alpha th
 def render(rgb: np.ndarray, alpha: np.ndarray, faces: list, *, background: str = "colour", color: str = "white",
            color2: str = "blue", picture: Image.Image | None = None, picture_fit: str = "cover",
            edges: str = "fine", mask_only: bool = False, id_photo_size: str = "none", sheet: str = "none",
-           max_kb: int = 0, soft_matte: bool = False, progress: Progress | None = None) -> ToolOutput:
+           max_kb: int = 0, soft_matte: bool = False, strokes: np.ndarray | None = None,
+           progress: Progress | None = None) -> ToolOutput:
     """The result for the photo ``rgb`` (H×W×3 uint8) whose subject mask is ``alpha`` (H×W, 0..1), and unless
     the result is the mask itself, the ``mask`` view: the refined alpha the result was built with, subject
     white on black, at the result's geometry (an ID photo's crop; for a print sheet, that one photo's, not the sheet).
 
     ``soft_matte``: ``alpha`` is a matting net's real matte (person matting), not an enlarged mask.
+    ``strokes``: the user's keep/remove marks (H×W, > 0 keep, < 0 remove); they have the last word over the
+    edge refinement, which re-solves the band around the outline and would otherwise bring back part of
+    a remove mark that lies near an edge.
     """
     report = progress or (lambda fraction: None)
     matte = matting.refine(rgb, alpha, edges, soft=soft_matte)
+    if strokes is not None:
+        matte.alpha = np.where(strokes < 0, 0.0, np.where(strokes > 0, 1.0, matte.alpha)).astype(np.float32)
     report(0.5)
     if id_photo_size != "none":
         result, placement = _id_photo(rgb, matte, faces, id_photo.SIZES[id_photo_size], background, color, color2)

@@ -2,8 +2,9 @@
 document uses, both read from the registry's ``Param`` declarations (no tool is named here).
 
 A parameter travels as a multipart form field (its text form, as on the site's form), except the picture
-kinds, each a file part of its own: ``image`` (a second picture) and ``hints`` (an RGBA PNG
-the size of the photo, alpha > 0 where a colour is wished). ``weights`` parameters are never taken over HTTP (a path sent
+kinds, each a file part of its own: ``image`` (a second picture), ``hints`` (an RGBA PNG
+the size of the photo, alpha > 0 where a colour is wished) and ``strokes`` (a PNG the size of the photo:
+painted pixels greener than red keep, redder than green remove). ``weights`` parameters are never taken over HTTP (a path sent
 by a client must not choose which file the server loads), so they are not listed.
 """
 
@@ -17,7 +18,7 @@ from restora.web.forms_from_params import FILE_KINDS, HIDDEN_KINDS  # one list f
 
 __all__ = ["FILE_KINDS", "HIDDEN_KINDS", "all_tools", "api_params", "describe_param", "param_json_schema"]
 # What each picture kind must be, for the OpenAPI document's file parts.
-FILE_PART_TYPES = {"image": "image/jpeg, image/png, image/webp", "hints": "image/png"}
+FILE_PART_TYPES = {"image": "image/jpeg, image/png, image/webp", "hints": "image/png", "strokes": "image/png"}
 
 
 def _jsonable(value: Any) -> Any:
@@ -76,6 +77,9 @@ def param_json_schema(param: Param) -> dict[str, Any]:
         text = param.help or param.title
         if param.kind == "hints":
             text += " An RGBA PNG the size of the photo; pixels with alpha > 0 are the wished colours."
+        elif param.kind == "strokes":
+            text += (" A PNG the size of the photo, transparent where there is no wish; painted pixels (alpha > 0) "
+                     "with green > red keep, with red > green remove.")
         return {"type": "string", "format": "binary", "description": text}
     schema: dict[str, Any] = {"description": " ".join(filter(None, [param.title + ".", param.help])).strip()}
     if param.kind == "choice":

@@ -5,6 +5,8 @@
 //   X,Y,W,H in the photo's own pixels, and typing there moves the drawn box.
 // - hints: a brush on the chosen photo; the strokes live on a canvas of the photo's natural size and go
 //   with the form as an RGBA PNG (window.RestoraDrawn.complete, called by tool.js before it posts).
+//   Keep/remove marks (the strokes kind) are the same brush: their colour is the checked mode's (Keep green,
+//   Remove red) instead of a colour picker's.
 (function () {
   "use strict";
 
@@ -103,7 +105,6 @@
   var hintLayers = [];
   form.querySelectorAll("[data-hints-control]").forEach(function (control) {
     var canvas = control.querySelector("[data-hints-canvas]");
-    var colour = control.querySelector("[data-brush-colour]");
     var size = control.querySelector("[data-brush-size]");
     var context = canvas.getContext("2d");
     var layer = { name: control.dataset.name, canvas: canvas, painted: false };
@@ -113,8 +114,12 @@
       // The brush size is in screen pixels; the canvas has the photo's own pixels.
       return Number(size.value) * natural.width / canvas.getBoundingClientRect().width;
     }
+    // The picker's colour, or the checked mode's (each mode is a radio whose value is its colour).
+    function brushColour() {
+      return (control.querySelector("[data-brush-colour]:checked") || control.querySelector("[data-brush-colour]")).value;
+    }
     function dot(point) {
-      context.fillStyle = colour.value;
+      context.fillStyle = brushColour();
       context.beginPath();
       context.arc(point.x, point.y, brushWidth() / 2, 0, 2 * Math.PI);
       context.fill();
@@ -131,7 +136,7 @@
     canvas.addEventListener("pointermove", function (event) {
       if (!last) { return; }
       var point = photoPoint(event, canvas);
-      context.strokeStyle = colour.value;
+      context.strokeStyle = brushColour();
       context.lineWidth = brushWidth();
       context.lineCap = "round";
       context.lineJoin = "round";
@@ -202,11 +207,11 @@
   if (photo.files && photo.files.length) { showPhoto(); }
 
   window.RestoraDrawn = {
-    // Resolves with formData, the painted hints set in it (they replace a hints file chosen in the form).
+    // Resolves with formData, each painted layer set in it (it replaces a file chosen for that parameter).
     complete: function (formData) {
       var painted = hintLayers.filter(function (layer) { return layer.painted && natural; });
       return Promise.all(painted.map(hintsPng)).then(function (blobs) {
-        blobs.forEach(function (blob, index) { formData.set(painted[index].name, blob, "hints.png"); });
+        blobs.forEach(function (blob, index) { formData.set(painted[index].name, blob, painted[index].name + ".png"); });
         return formData;
       });
     }
