@@ -4,7 +4,7 @@
     client = Client("http://127.0.0.1:5000", token="rst_...")
     job = client.submit("old.jpg", "adjust", rotate="left")
     job = client.wait(job, progress=lambda fraction: print(f"{fraction:.0%}"))
-    client.result(job, "restored.png")
+    saved = client.result(job, "restored.png")  # restored.jpg when the tool had to fit a file size limit
     for view in job["views"]:  # side pictures some tools give, such as the background tool's mask
         client.view(job, view["name"], f"restored.{view['name']}.png")
     client.delete(job)
@@ -26,6 +26,8 @@ from urllib.parse import quote
 from urllib.request import Request, urlopen
 
 FINISHED = ("done", "failed")
+# The suffixes each picture type the server sends may carry; the first is the one given to a path without one.
+SUFFIXES = {"image/png": (".png",), "image/jpeg": (".jpg", ".jpeg")}
 
 
 class ApiError(RuntimeError):
@@ -169,16 +171,21 @@ class Client:
         raise TimeoutError(f"job {_job_id(job)} did not finish in time")
 
     def result(self, job: dict | str, path: str | Path) -> Path:
-        """Save the result picture (PNG) to ``path``."""
+        """Save the result picture to ``path``, as the server stored it: PNG, or JPEG where the tool had to fit a
+        file size limit (then a ``.png`` path is written as ``.jpg``). Returns the path written."""
         return self._save(f"/jobs/{_job_id(job)}/result", path)
 
     def view(self, job: dict | str, name: str, path: str | Path) -> Path:
-        """Save one side picture of a done job (a name from its ``views``, such as ``mask``) to ``path`` (PNG)."""
+        """Save one side picture of a done job (a name from its ``views``, such as ``mask``) to ``path`` (PNG);
+        returns the path written."""
         return self._save(f"/jobs/{_job_id(job)}/views/{quote(name, safe='')}", path)
 
     def _save(self, api_path: str, path: str | Path) -> Path:
         target = Path(path)
         with self._open("GET", api_path) as response:
+            suffixes = SUFFIXES.get(response.headers.get_content_type(), ())
+            if suffixes and target.suffix.lower() not in suffixes:
+                target = target.with_suffix(suffixes[0])  # the name says the format the bytes are in
             target.write_bytes(response.read())
         return target
 

@@ -58,6 +58,10 @@ class Photo:
         return " → ".join([self.path.name, *(step.tool for step in self.steps)])
 
     def suggested_name(self) -> str:
-        """photo-<tool>-<tool>.png: the tools in the name; PNG keeps every pixel (and transparency)."""
+        """photo-<tool>-<tool>.png: the tools in the name; PNG keeps every pixel (and transparency), but a
+        result that must fit a file size can only be a JPEG (.jpg)."""
+        from restora.imaging.io import required_format
+
         tools = "-".join(step.tool for step in self.steps)
-        return f"{self.path.stem}-{tools}.png" if tools else f"{self.path.stem}.png"
+        suffix = ".jpg" if required_format(self.current) == "JPEG" else ".png"
+        return f"{self.path.stem}-{tools}{suffix}" if tools else f"{self.path.stem}{suffix}"

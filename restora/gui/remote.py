@@ -26,6 +26,7 @@ from PIL import Image
 from restora.client import ApiError, Client
 from restora.gui.engine import Cancelled, ProblemRaised
 from restora.gui.errors import Problem
+from restora.imaging.io import SOURCE_JPEG_KEY
 from restora.i18n import N_, with_plain_suffix_again
 from restora.tools.base import InvalidParams, Param
 
@@ -133,11 +134,13 @@ class RemoteEngine:
             finished = self._follow(job, progress)
             if finished["status"] != "done":
                 raise ProblemRaised(Problem(N_("The tool failed"), finished.get("error") or "The job failed.", "bug"))
-            saved = self.client.result(finished, folder / "result.png")
+            saved = self.client.result(finished, folder / "result.png")  # .jpg when the tool had to fit a file size
         finally:
             self._delete(job)
         with Image.open(saved) as opened:
             result = opened.convert("RGBA" if "A" in opened.getbands() else "RGB")
+            if opened.format == "JPEG":  # Save writes the server's file as it is: it meets the size limit asked
+                result.info = {SOURCE_JPEG_KEY: saved.read_bytes()}
         progress(1.0)
         return result, result.tobytes()
 

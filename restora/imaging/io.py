@@ -218,12 +218,36 @@ def format_for_path(path: str | Path) -> str:
 # limit in KB, and the JPEG quality it found that meets it.
 MAX_KB_KEY = "restora_max_kb"
 JPEG_QUALITY_KEY = "restora_jpeg_quality"
+# A picture decoded from such a JPEG, kept with the file's bytes so that saving it as a JPEG writes that file
+# as it is (decoded and encoded again it could grow past the limit): the desktop window's result from a server.
+SOURCE_JPEG_KEY = "restora_source_jpeg"
+
+
+def required_format(image: Image.Image) -> str | None:
+    """"JPEG" when the picture may only be written as a JPEG (a file size limit, or a size-limited JPEG kept as
+    its file); None when any format will do."""
+    return "JPEG" if image.info.get(MAX_KB_KEY) or image.info.get(SOURCE_JPEG_KEY) else None
+
+
+def _source_jpeg(image: Image.Image) -> bytes | None:
+    """The JPEG file ``image`` was decoded from, if it carries one and it still holds these very pixels (a copy
+    that was turned or edited since keeps the info, not the pixels)."""
+    data = image.info.get(SOURCE_JPEG_KEY)
+    if not data:
+        return None
+    try:
+        with Image.open(io.BytesIO(data), formats=["JPEG"]) as source:
+            pixels = source.convert(image.mode)
+    except (OSError, ValueError):
+        return None
+    return data if pixels.size == image.size and pixels.tobytes() == image.tobytes() else None
 
 
 def encode_image(image: Image.Image, fmt: str = "PNG", quality: int = 92) -> bytes:
     """Encode to PNG, JPEG or WebP bytes, with no metadata (no EXIF, no GPS) except the print resolution
     a tool set in ``image.info["dpi"]`` (an ID photo must print at its size). A size limit set by the tool
-    (MAX_KB_KEY) is met with the JPEG quality it found; another format cannot promise a size.
+    (MAX_KB_KEY) is met with the JPEG quality it found; another format cannot promise a size. A picture kept
+    with its size-limited JPEG file (SOURCE_JPEG_KEY) is that file.
 
     :raises InvalidImage: when the picture carries a size limit and ``fmt`` is not JPEG.
     """
@@ -233,10 +257,12 @@ def encode_image(image: Image.Image, fmt: str = "PNG", quality: int = 92) -> byt
     if fmt not in ALLOWED_FORMATS:
         raise ValueError(f"cannot encode {fmt}; choose PNG, JPEG or WEBP")
     dpi = image.info.get("dpi")
+    if required_format(image) == "JPEG" and fmt != "JPEG":
+        limit = f" of {image.info[MAX_KB_KEY]} KB" if image.info.get(MAX_KB_KEY) else ""
+        raise InvalidImage(f"a file size limit{limit} needs a JPEG: name the output .jpg", "format")
+    if fmt == "JPEG" and (source := _source_jpeg(image)) is not None:
+        return source
     if image.info.get(MAX_KB_KEY):
-        if fmt not in ("JPEG", "JPG"):
-            raise InvalidImage(f"a file size limit of {image.info[MAX_KB_KEY]} KB needs a JPEG: name the output .jpg",
-                               "format")
         quality = int(image.info.get(JPEG_QUALITY_KEY, quality))
     clean = image.copy()
     clean.info = {}

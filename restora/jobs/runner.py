@@ -19,7 +19,7 @@ from sqlalchemy.orm import sessionmaker
 
 from restora.config import Settings
 from restora.imaging.io import ImageLimits, InvalidImage, load_image
-from restora.jobs.files import encode_png, write_atomically
+from restora.jobs.files import RESULT_TYPES, encode_png, encode_result, write_atomically
 from restora.jobs.models import DONE
 from restora.jobs.queue import Claim, LeaseLost, fail_job, finish_job, heartbeat
 from restora.tools import TOOLS, InvalidParams, ToolOutput, run_with_views
@@ -91,9 +91,10 @@ class LeaseKeeper:
                 log.warning("heartbeat for job %s failed; retrying", self._claim.job_id, exc_info=True)
 
 
-def result_relative_path(claim: Claim) -> str:
-    """Per attempt, so a zombie from an older attempt can never overwrite the winner's file."""
-    return f"results/{claim.user_id}/{claim.job_id}-a{claim.attempt}.png"
+def result_relative_path(claim: Claim, suffix: str = ".png") -> str:
+    """Per attempt, so a zombie from an older attempt can never overwrite the winner's file; ``suffix`` is the
+    stored format's (``.jpg`` for a result that must fit a file size, jobs.files.encode_result)."""
+    return f"results/{claim.user_id}/{claim.job_id}-a{claim.attempt}{suffix}"
 
 
 def view_relative_path(claim: Claim, name: str) -> str:
@@ -103,11 +104,13 @@ def view_relative_path(claim: Claim, name: str) -> str:
 
 def write_result(data_dir: Path, claim: Claim, image: Image.Image) -> Path:
     """The result under its per-attempt name, written atomically (``.part`` then rename)."""
-    return write_atomically(data_dir / result_relative_path(claim), encode_png(image))
+    data, suffix = encode_result(image)
+    return write_atomically(data_dir / result_relative_path(claim, suffix), data)
 
 
 def write_output(data_dir: Path, claim: Claim, output: ToolOutput) -> list[Path]:
-    """The result, then each view, atomically; all the files written, or none when one write fails."""
+    """The result, then each view, atomically; all the files written (the result first), or none when one
+    write fails."""
     written: list[Path] = []
     try:
         written.append(write_result(data_dir, claim, output.image))
@@ -133,11 +136,13 @@ def remove_partials(data_dir: Path, claim: Claim) -> None:
 def remove_other_attempts(data_dir: Path, claim: Claim) -> None:
     """After winning: drop files (results and views) of earlier attempts that died between writing and
     recording (J4)."""
-    mine = Path(result_relative_path(claim)).name
-    my_views = f"{claim.job_id}-a{claim.attempt}."  # this attempt's views: <job>-a<attempt>.<view>.png
-    for other in (data_dir / "results" / str(claim.user_id)).glob(f"{claim.job_id}-a*.png"):
-        if other.name != mine and not other.name.startswith(my_views):
-            other.unlink(missing_ok=True)
+    # Every file of this attempt starts so: <job>-a<attempt>.png|.jpg and its views, <job>-a<attempt>.<view>.png
+    # ("-a1." is no prefix of "-a12.").
+    mine = f"{claim.job_id}-a{claim.attempt}."
+    for suffix in RESULT_TYPES:
+        for other in (data_dir / "results" / str(claim.user_id)).glob(f"{claim.job_id}-a*{suffix}"):
+            if not other.name.startswith(mine):
+                other.unlink(missing_ok=True)
 
 
 def _load_inputs(claim: Claim, config: RunnerConfig) -> tuple[Image.Image, dict]:
@@ -189,7 +194,8 @@ def run_claimed_job(sessions: sessionmaker, claim: Claim, config: RunnerConfig) 
                 sessions, claim, message, retry=transient, retry_base_seconds=config.retry_base_seconds
             )
     views = {name: view_relative_path(claim, name) for name in output.views}
-    if not keeper.lost and finish_job(sessions, claim, result_relative_path(claim), views):
+    result_path = written[0].relative_to(config.data_dir).as_posix()
+    if not keeper.lost and finish_job(sessions, claim, result_path, views):
         remove_other_attempts(config.data_dir, claim)
         return DONE
     # Fenced off: another attempt owns the job now. Our files have our attempt's name; remove them.

@@ -15,6 +15,8 @@ from restora.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job
 from restora.tools import TOOLS
 from restora.tools.base import declared_views
 from restora.web.content import tool_text as translated
+from restora.web.extensions import settings_of
+from restora.web.uploads import describe_stored
 
 STATUS_TEXT = {
     QUEUED: _l("Waiting"),
@@ -154,6 +156,7 @@ def job_json(job: Job) -> dict[str, Any]:
     if job.status == DONE:
         urls["result_url"] = url_for("tools.result", username=owner, job_id=job.id)
         urls["download_url"] = url_for("tools.result", username=owner, job_id=job.id, download="1")
+    done = job.status == DONE and job.result_path
     return {
         "id": job.id,
         "tool": job.tool,
@@ -164,6 +167,8 @@ def job_json(job: Job) -> dict[str, Any]:
         "error": translate_tool_message(job.error) if job.status == FAILED and job.error else None,
         "created_at": job.created_at.isoformat() + "Z" if job.created_at else None,
         "finished_at": job.finished_at.isoformat() + "Z" if job.finished_at else None,
+        # "JPEG, 29.8 KB" or "PNG, 246.4 KB": the result as stored (a JPEG where the tool had to fit a file size).
+        "result_file": describe_stored(settings_of().data_dir / job.result_path) if done else None,
         "views": [{"name": view.name, "label": str(view.label), "url": view.url, "download_url": view.download_url}
                   for view in describe_views(job)],
         **urls,

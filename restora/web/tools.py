@@ -27,7 +27,7 @@ from restora.web.job_views import (describe_inputs, describe_params, describe_vi
                                    translate_tool_message)
 from restora.web.submission import accept_upload
 from restora.web.submission import delete_job as delete_job_and_files
-from restora.web.uploads import UploadRejected, make_thumbnail, send_picture, stored_path
+from restora.web.uploads import UploadRejected, make_thumbnail, send_picture, send_stored, stored_path
 
 bp = Blueprint("tools", __name__)
 
@@ -109,14 +109,15 @@ def job_page(username: str, job_id: str):
 
 
 def _picture_name(job: Job, kind: str) -> str:
-    return f"restora-{job.tool}-{job.id[:8]}-{kind}.png"
+    """The download's name without its suffix, which the stored file's format gives (send_stored)."""
+    return f"restora-{job.tool}-{job.id[:8]}-{kind}"
 
 
 @bp.route("/<username>/jobs/<job_id>/original")
 @owner_object
 def original(username: str, job_id: str):
     job = owned_or_404(db_session(), Job, job_id)
-    return send_picture(stored_path(_data_dir(), job.input_path), _picture_name(job, "original"), False)
+    return send_stored(stored_path(_data_dir(), job.input_path), _picture_name(job, "original"), False)
 
 
 @bp.route("/<username>/jobs/<job_id>/inputs/<name>")
@@ -129,7 +130,7 @@ def job_input(username: str, job_id: str, name: str):
         abort(404)
     # Named after its parameter (a parameter name: letters, digits, _), so a tool's two pictures
     # (colorize's hints and reference) are not saved under one name.
-    return send_picture(stored_path(_data_dir(), path), _picture_name(job, name), False)
+    return send_stored(stored_path(_data_dir(), path), _picture_name(job, name), False)
 
 
 @bp.route("/<username>/jobs/<job_id>/result")
@@ -139,7 +140,7 @@ def result(username: str, job_id: str):
     if job.status != DONE:
         abort(404)
     download = request.args.get("download") == "1"
-    return send_picture(stored_path(_data_dir(), job.result_path), _picture_name(job, "result"), download)
+    return send_stored(stored_path(_data_dir(), job.result_path), _picture_name(job, "result"), download)
 
 
 @bp.route("/<username>/jobs/<job_id>/views/<name>")
@@ -151,7 +152,7 @@ def job_view(username: str, job_id: str, name: str):
     if job.status != DONE or path is None:
         abort(404)
     download = request.args.get("download") == "1"
-    return send_picture(stored_path(_data_dir(), path), _picture_name(job, name), download)
+    return send_stored(stored_path(_data_dir(), path), _picture_name(job, name), download)
 
 
 @bp.route("/<username>/jobs/<job_id>/thumbnail")

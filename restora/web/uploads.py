@@ -19,7 +19,7 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage
 
 from restora.imaging.io import ImageLimits, InvalidImage, encode_image, load_image
-from restora.jobs.files import encode_png, write_atomically
+from restora.jobs.files import RESULT_TYPES, encode_png, write_atomically
 
 IMAGE_CSP = "default-src 'none'; sandbox"
 
@@ -112,6 +112,23 @@ def send_picture(path: Path, download_name: str, as_attachment: bool, mimetype: 
     response.headers["Content-Security-Policy"] = IMAGE_CSP
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def send_stored(path: Path, name: str, as_attachment: bool) -> Response:
+    """A picture we stored, as ``name`` plus its own suffix and with its type: PNG, or the JPEG of a result that
+    had to fit a file size (jobs.files.encode_result)."""
+    suffix = path.suffix.lower() if path.suffix.lower() in RESULT_TYPES else ".png"
+    return send_picture(path, name + suffix, as_attachment, RESULT_TYPES[suffix])
+
+
+def describe_stored(path: Path) -> str | None:
+    """"JPEG, 29.8 KB": a stored picture's format and size (KB of 1,024 bytes, as size limits count them)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    kind = "JPEG" if path.suffix.lower() == ".jpg" else "PNG"
+    return f"{kind}, {size / 1024:.1f} KB"
 
 
 def make_thumbnail(source: Path, target: Path, size: int = 240) -> None:

@@ -96,3 +96,25 @@ def test_a_jobs_views_are_listed_and_saved(server, tmp_path):
         client.view(job, "nothing", tmp_path / "nothing.png")
     assert missing.value.status == 404 and not (tmp_path / "nothing.png").exists()
     client.delete(job)
+
+
+def test_a_size_limited_result_is_saved_as_the_servers_jpeg_under_a_jpg_name(server, tmp_path):
+    """An ID photo within 30 KB (a real face): the client writes the server's bytes, renamed to .jpg."""
+    import io
+
+    from skimage import data
+
+    base, app = server
+    client = Client(base, make_token(app, "alice"))
+    photo = tmp_path / "astronaut.jpg"
+    Image.fromarray(data.astronaut()).save(photo, quality=95)
+    job = client.wait(client.submit(photo, "background", segmenter="u2netp", id_photo="eu", max_kb=30), timeout=120)
+    assert job["status"] == "done", job
+    saved = client.result(job, tmp_path / "id.png")
+    assert saved == tmp_path / "id.jpg" and not (tmp_path / "id.png").exists()
+    assert saved.stat().st_size <= 30 * 1024
+    assert client.result(job, tmp_path / "as-asked.jpeg") == tmp_path / "as-asked.jpeg"  # a JPEG name is kept
+    assert (tmp_path / "as-asked.jpeg").read_bytes() == saved.read_bytes()
+    with Image.open(io.BytesIO(saved.read_bytes())) as image:
+        assert image.format == "JPEG" and image.size == (413, 531)
+    client.delete(job)

@@ -92,6 +92,21 @@ def runner_config(data_dir: Path, lease_seconds: float = 30.0, retry_base_second
     return RunnerConfig(Settings(data_dir=Path(data_dir), job_lease_seconds=lease_seconds, **settings), retry_base_seconds)
 
 
+def run_fenced_off(sessions, data_dir: Path) -> str | None:
+    """Claim the next job (a slow one) and run it while the reaper, with a clock 60 s ahead, decides its worker
+    is dead: the runner's answer (None when the attempt was fenced off)."""
+    import threading
+    from datetime import timedelta
+
+    from restora.jobs.models import utcnow
+    from restora.jobs.queue import claim_next_job, reap_expired_leases
+    from restora.jobs.runner import run_claimed_job
+
+    claim = claim_next_job(sessions, "slow-worker", lease_seconds=30)
+    threading.Timer(0.3, reap_expired_leases, args=(sessions, utcnow() + timedelta(seconds=60))).start()
+    return run_claimed_job(sessions, claim, runner_config(data_dir, lease_seconds=0.9))
+
+
 def add_user(sessions, name: str = "alice") -> int:
     from restora.accounts.models import User
 

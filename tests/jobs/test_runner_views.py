@@ -3,7 +3,6 @@ it, and cleaned up by the same rules as the result (partials, older attempts, a 
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import numpy as np
@@ -13,10 +12,10 @@ from PIL import Image
 from restora.imaging.io import load_image
 from restora.jobs.models import DONE, QUEUED, utcnow
 from restora.jobs.queue import claim_next_job, reap_expired_leases
-from restora.jobs.runner import run_claimed_job, write_output
+from restora.jobs.runner import write_output
 from restora.tools import TOOLS, ToolOutput
 from restora.tools.adjust import Adjust
-from tests.jobs.support import job_row, runner_config
+from tests.jobs.support import job_row, run_fenced_off
 from tests.jobs.test_runner import run_next, submit
 from tests.jobs.tools_for_tests import TEST_TOOLS
 
@@ -65,9 +64,7 @@ def test_a_retry_after_a_crash_between_writing_and_recording_leaves_only_the_win
 
 def test_a_fenced_off_attempt_leaves_no_view(sessions, user_id, data_dir):
     job_id = submit(sessions, user_id, data_dir, "slow-views", {"seconds": "1.5"})
-    claim = claim_next_job(sessions, "slow-worker", lease_seconds=30)
-    threading.Timer(0.3, reap_expired_leases, args=(sessions, utcnow() + timedelta(seconds=60))).start()
-    assert run_claimed_job(sessions, claim, runner_config(data_dir, lease_seconds=0.9)) is None
+    assert run_fenced_off(sessions, data_dir) is None
     row = job_row(sessions, job_id)
     assert row.status == QUEUED and row.views_json is None
     assert list(data_dir.glob("results/**/*.*")) == []

@@ -53,6 +53,26 @@ class SlowAdjustWithViews(SlowAdjust):
 
 
 @dataclass
+class SlowAdjustWithinSize(SlowAdjust):
+    """The slow turn, as a file of at most ``max_kb`` KB: the JPEG quality found the way the background tool's ID
+    photos find it, set in the result's info (imaging.io's MAX_KB_KEY, JPEG_QUALITY_KEY)."""
+
+    name: str = "slow-limited"
+    title: str = "Slow, within a file size"
+    params: tuple[Param, ...] = field(default=(Param("seconds", "float", default=3.0, minimum=0.0, maximum=120.0),
+                                               Param("max_kb", "int", default=8, minimum=1, maximum=1000)))
+
+    def run(self, image: Image.Image, *, seconds: float = 3.0, max_kb: int = 8, progress: Progress | None = None,
+            settings=None) -> Image.Image:
+        from restora.imaging.io import JPEG_QUALITY_KEY, MAX_KB_KEY
+        from restora.tools.background.id_photo import jpeg_within
+
+        turned = super().run(image, seconds=seconds, progress=progress, settings=settings)
+        turned.info.update({MAX_KB_KEY: max_kb, JPEG_QUALITY_KEY: jpeg_within(turned, max_kb)[1]})
+        return turned
+
+
+@dataclass
 class CrashingTool(BaseTool):
     """Kills its own process, as an out-of-memory kill or a segfault in a native library would."""
 
@@ -99,7 +119,8 @@ class SettingsProbe(BaseTool):
         return image.copy()
 
 
-TEST_TOOLS = {"slow": SlowAdjust(), "slow-views": SlowAdjustWithViews(), "crash": CrashingTool(), "failing": FailingTool(), "settings-probe": SettingsProbe()}
+TEST_TOOLS = {"slow": SlowAdjust(), "slow-views": SlowAdjustWithViews(), "slow-limited": SlowAdjustWithinSize(),
+              "crash": CrashingTool(), "failing": FailingTool(), "settings-probe": SettingsProbe()}
 
 
 def register_test_tools() -> None:

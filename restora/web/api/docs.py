@@ -23,7 +23,11 @@ JSON = "application/json"
 PROBLEM = "application/problem+json"
 
 
-PNG_PICTURE = {"description": "The picture.", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+PNG_PICTURE = {"description": "The picture.", "content": {"image/png": BINARY}}
+# A result is a PNG, or a JPEG where the tool had to fit a file size (a size limit the user asked for).
+RESULT_PICTURE = {"description": "The result: PNG, or JPEG when the tool had to fit a file size limit.",
+                  "content": {"image/png": BINARY, "image/jpeg": BINARY}}
 
 
 def _ref(name: str) -> dict:
@@ -207,8 +211,8 @@ def openapi_document() -> dict[str, Any]:
             },
             "/api/v1/jobs/{job_id}/result": {
                 "parameters": [_job_id()],
-                "get": {"operationId": "getResult", "summary": "The result picture (PNG).",
-                        "responses": {"200": PNG_PICTURE, **_problems(401, 404, 409, 429)}},
+                "get": {"operationId": "getResult", "summary": "The result picture (PNG, or JPEG within a size limit).",
+                        "responses": {"200": RESULT_PICTURE, **_problems(401, 404, 409, 429)}},
             },
             "/api/v1/jobs/{job_id}/views/{name}": {
                 "parameters": [_job_id(), {"name": "name", "in": "path", "required": True,

@@ -24,7 +24,7 @@ from restora.web.extensions import settings_of
 from restora.web.forms_from_params import CUSTOM
 from restora.web.job_views import finished_views
 from restora.web.submission import accept_upload, delete_job, usage_of
-from restora.web.uploads import UploadRejected, send_picture, stored_path
+from restora.web.uploads import UploadRejected, send_stored, stored_path
 
 bp = Blueprint("jobs", __name__)
 
@@ -129,8 +129,9 @@ def job_result(job_id: str):
     job = owned_or_404(db_session(), Job, job_id)
     if job.status != DONE:
         raise ApiError(409, "not_done", f"The job is {job.status}; its result exists once it is done.")
-    name = f"restora-{job.tool}-{job.id[:8]}-result.png"
-    return send_picture(stored_path(settings_of().data_dir, job.result_path), name, True)
+    # PNG, or a JPEG where the tool had to fit a file size: the name's suffix and the type say which.
+    path = stored_path(settings_of().data_dir, job.result_path)
+    return send_stored(path, f"restora-{job.tool}-{job.id[:8]}-result", True)
 
 
 @bp.route("/jobs/<job_id>/views/<name>")
@@ -143,7 +144,7 @@ def job_view(job_id: str, name: str):
     path = job.views.get(name)
     if path is None:
         raise ApiError(404, "not_found", f"The job has no view named {name!r}; its `views` list those it has.")
-    return send_picture(stored_path(settings_of().data_dir, path), f"restora-{job.tool}-{job.id[:8]}-{name}.png", True)
+    return send_stored(stored_path(settings_of().data_dir, path), f"restora-{job.tool}-{job.id[:8]}-{name}", True)
 
 
 @bp.route("/jobs/<job_id>", methods=["DELETE"])

@@ -14,6 +14,7 @@
   var jobError = document.getElementById("job-error");
   var section = document.getElementById("compare-section");
   var download = document.getElementById("download");
+  var resultFile = document.getElementById("result-file");
   var views = document.getElementById("job-views");
   var frame = document.querySelector("[data-compare]");
   var compare = frame ? window.RestoraCompare.setup(frame) : null;
@@ -41,6 +42,7 @@
     if (job.status === "done") {
       compare.show(job.original_url, job.result_url);
       download.href = job.download_url;
+      if (resultFile) { resultFile.textContent = job.result_file ? "(" + job.result_file + ")" : ""; }
       showViews(job.views || []);
       section.hidden = false;
     }
