@@ -178,6 +178,10 @@ class MainWindow(PhotoFiles, QMainWindow):
     def _build_form(self) -> None:
         old = self.form.values() if self.form is not None and self.form.tool is self.tool else None
         self.overlay.set_mode("none")
+        if self.form is not None and old is None:
+            # Another tool: what was painted meant the old tool's kind (a red colour hint would read as a
+            # "remove" mark, a green "keep" mark as a colour hint), so the layer starts empty.
+            self.overlay.clear_hints()
         if self.form is not None:
             self.form.detach()
         self.form = ParamForm(self.tool, self.language, self.overlay)

@@ -58,3 +58,22 @@ def test_the_mode_chosen_before_painting_starts_is_used(form):
     marks.toggle.click()
     stroke(overlay, 16, 4, 28)
     assert strokes_from_picture(marks.value(), (64, 48))[16, 16] == REMOVE
+
+
+def test_another_tools_painting_is_not_taken_as_marks(qtbot, window, photo_path):
+    """Colour hints painted for colorize (a red brush: R > G) are not keep/remove marks once the background
+    tool is chosen, nor are the marks colour hints the other way round: the layer is cleared with the tool."""
+    from tests.gui.conftest import open_and_wait
+
+    open_and_wait(qtbot, window, [photo_path])
+    window.select_tool("colorize")
+    window.form.controls["hints"].toggle.click()
+    stroke(window.overlay, 10, 5, 30)
+    assert window.form.values()["hints"] is not None
+    window.select_tool("background")
+    assert window.form.values()["strokes"] is None
+    window.form.controls["strokes"].toggle.click()
+    stroke(window.overlay, 20, 5, 30)
+    assert window.form.values()["strokes"] is not None
+    window.select_tool("colorize")
+    assert window.form.values()["hints"] is None
