@@ -223,6 +223,21 @@ JPEG_QUALITY_KEY = "restora_jpeg_quality"
 SOURCE_JPEG_KEY = "restora_source_jpeg"
 
 
+# What a tool's result says about the file it must be written as. Pillow copies ``info`` through rotate,
+# enhance and copy, so a later tool's result would carry them for pixels they do not describe.
+FILE_PROMISE_KEYS = (MAX_KB_KEY, JPEG_QUALITY_KEY, SOURCE_JPEG_KEY)
+
+
+def without_file_promises(image: Image.Image) -> Image.Image:
+    """``image``, or a copy of it without an earlier result's size limit, JPEG quality or source JPEG."""
+    if not any(key in image.info for key in FILE_PROMISE_KEYS):
+        return image
+    clean = image.copy()  # the earlier result keeps its own (the window's Undo goes back to it)
+    for key in FILE_PROMISE_KEYS:
+        clean.info.pop(key, None)
+    return clean
+
+
 def required_format(image: Image.Image) -> str | None:
     """"JPEG" when the picture may only be written as a JPEG (a file size limit, or a size-limited JPEG kept as
     its file); None when any format will do."""

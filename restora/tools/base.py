@@ -252,7 +252,12 @@ def tool_output(tool: Any, returned: "Image.Image | ToolOutput") -> ToolOutput:
 def run_with_views(tool: Any, image: Image.Image, *, progress: Progress | None = None, settings: "Settings | None" = None,
                    **params: Any) -> ToolOutput:
     """``tool.run`` with validated ``params``, its return read by :func:`tool_output`: the Python API's one call
-    (``run_with_views(tool, photo, **tool.validate(raw)).image``, and ``.views``)."""
+    (``run_with_views(tool, photo, **tool.validate(raw)).image``, and ``.views``). A photo that is an earlier
+    tool's result is given without that result's file size limit (the window's chain: a turned ID photo is
+    not the JPEG that met the limit)."""
+    from restora.imaging.io import without_file_promises
+
+    image = without_file_promises(image)
     return tool_output(tool, tool.run(image, progress=progress, settings=settings, **params))
 
 
