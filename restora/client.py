@@ -172,7 +172,10 @@ class Client:
 
     def result(self, job: dict | str, path: str | Path) -> Path:
         """Save the result picture to ``path``, as the server stored it: PNG, or JPEG where the tool had to fit a
-        file size limit (then a ``.png`` path is written as ``.jpg``). Returns the path written."""
+        file size limit (then a ``.png`` path is written as ``.jpg``). Returns the path written.
+
+        :raises FileExistsError: when that ``.jpg`` already exists (it may be the photo sent); nothing is written.
+        """
         return self._save(f"/jobs/{_job_id(job)}/result", path)
 
     def view(self, job: dict | str, name: str, path: str | Path) -> Path:
@@ -185,7 +188,11 @@ class Client:
         with self._open("GET", api_path) as response:
             suffixes = SUFFIXES.get(response.headers.get_content_type(), ())
             if suffixes and target.suffix.lower() not in suffixes:
-                target = target.with_suffix(suffixes[0])  # the name says the format the bytes are in
+                renamed = target.with_suffix(suffixes[0])  # the name says the format the bytes are in
+                if renamed.exists():  # not the file asked for: it may be the very photo sent (cat.jpg for cat.png)
+                    raise FileExistsError(f"{renamed} exists; the result is {suffixes[0][1:].upper()}, not what "
+                                          f"{target.name} says: name the path {renamed.name} to replace it")
+                target = renamed
             target.write_bytes(response.read())
         return target
 

@@ -117,4 +117,9 @@ def test_a_size_limited_result_is_saved_as_the_servers_jpeg_under_a_jpg_name(ser
     assert (tmp_path / "as-asked.jpeg").read_bytes() == saved.read_bytes()
     with Image.open(io.BytesIO(saved.read_bytes())) as image:
         assert image.format == "JPEG" and image.size == (413, 531)
+    # Renamed, the asked astronaut.png would be the photo itself: another file is never replaced unasked.
+    original = photo.read_bytes()
+    with pytest.raises(FileExistsError, match="astronaut.jpg"):
+        client.result(job, tmp_path / "astronaut.png")
+    assert photo.read_bytes() == original and not (tmp_path / "astronaut.png").exists()
     client.delete(job)
