@@ -37,7 +37,7 @@ def render(rgb: np.ndarray, alpha: np.ndarray, faces: list, *, background: str =
     report = progress or (lambda fraction: None)
     matte = matting.refine(rgb, alpha, edges, soft=soft_matte)
     if strokes is not None:
-        matte.alpha = np.where(strokes < 0, 0.0, np.where(strokes > 0, 1.0, matte.alpha)).astype(np.float32)
+        _hold_marks(rgb, matte, strokes)
     report(0.5)
     if id_photo_size != "none":
         result, placement = _id_photo(rgb, matte, faces, id_photo.SIZES[id_photo_size], background, color, color2)
@@ -65,6 +65,15 @@ def render(rgb: np.ndarray, alpha: np.ndarray, faces: list, *, background: str =
     report(1.0)
     # Kept beside a cut-out too: its alpha is invisible on most viewers, the mask shows what was kept.
     return ToolOutput(result, {} if mask_only else {MASK_VIEW: _mask(used_alpha)})
+
+
+def _hold_marks(rgb: np.ndarray, matte: matting.Matte, strokes: np.ndarray) -> None:
+    """Alpha 1 under keep marks and 0 under remove marks, and there the photo's own colours, as a Matte has
+    wherever alpha is 0 or 1: the edge band's estimated subject colours (made for a half-transparent pixel)
+    showed up to 107 levels off under a keep mark."""
+    matte.alpha = np.where(strokes < 0, 0.0, np.where(strokes > 0, 1.0, matte.alpha)).astype(np.float32)
+    marked = strokes[matte.ys, matte.xs] != 0
+    matte.colours[marked] = rgb[matte.ys[marked], matte.xs[marked]].astype(np.float32) / 255.0
 
 
 def _mask(alpha: np.ndarray) -> Image.Image:
