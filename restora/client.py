@@ -42,18 +42,33 @@ def _job_id(job: dict | str) -> str:
     return job if isinstance(job, str) else job["id"]
 
 
-def _multipart(fields: dict[str, str], files: dict[str, Path]) -> tuple[bytes, str]:
+def _parts(fields: dict[str, str], files: dict[str, Path]) -> tuple[list[bytes | Path], str]:
+    """A multipart body as pieces: bytes, and a Path where a file's bytes go; and its content type."""
     boundary = uuid.uuid4().hex
-    parts = []
+    pieces: list[bytes | Path] = []
     for name, value in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        pieces.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
     for name, path in files.items():
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        header = (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{path.name}"\r\n'
-                  f"Content-Type: {kind}\r\n\r\n").encode()
-        parts.append(header + path.read_bytes() + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+        pieces.append((f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{path.name}"\r\n'
+                       f"Content-Type: {kind}\r\n\r\n").encode())
+        pieces += [path, b"\r\n"]
+    pieces.append(f"--{boundary}--\r\n".encode())
+    return pieces, f"multipart/form-data; boundary={boundary}"
+
+
+def _form(path: str | Path, tool: str, params: dict[str, Any]) -> tuple[dict[str, str], dict[str, Path]]:
+    """(text fields, file parts) of a job: the photo, and each parameter given as a Path, are files."""
+    files = {"photo": Path(path)}
+    fields = {"tool": tool}
+    for name, value in params.items():
+        if isinstance(value, Path):
+            files[name] = value
+        elif isinstance(value, bool):
+            fields[name] = "true" if value else "false"
+        else:
+            fields[name] = str(value)
+    return fields, files
 
 
 class Client:
@@ -95,6 +110,7 @@ class Client:
         return self._json("GET", "/tools")["tools"]
 
     def limits(self) -> dict:
+        """What this user may send and keep (``max_upload_bytes``, pixel caps, quota) and what they use now."""
         return self._json("GET", "/limits")
 
     def jobs(self) -> list[dict]:
@@ -105,17 +121,16 @@ class Client:
 
     def submit(self, path: str | Path, tool: str, **params: Any) -> dict:
         """Upload ``path`` to run ``tool`` with ``params``; a parameter given as a Path is sent as a file."""
-        files = {"photo": Path(path)}
-        fields = {"tool": tool}
-        for name, value in params.items():
-            if isinstance(value, Path):
-                files[name] = value
-            elif isinstance(value, bool):
-                fields[name] = "true" if value else "false"
-            else:
-                fields[name] = str(value)
-        body, content_type = _multipart(fields, files)
+        pieces, content_type = _parts(*_form(path, tool, params))
+        body = b"".join(piece.read_bytes() if isinstance(piece, Path) else piece for piece in pieces)
         return self._json("POST", "/jobs", body=body, content_type=content_type)
+
+    @staticmethod
+    def upload_size(path: str | Path, tool: str, **params: Any) -> int:
+        """The bytes ``submit`` would send for the same arguments: what the server's ``max_upload_bytes`` (see
+        :meth:`limits`) counts."""
+        pieces, _ = _parts(*_form(path, tool, params))
+        return sum(piece.stat().st_size if isinstance(piece, Path) else len(piece) for piece in pieces)
 
     def events(self, job: dict | str, timeout: float | None = None) -> Iterator[tuple[str, dict]]:
         """(event, job) pairs of the job's live stream, until the server ends it."""

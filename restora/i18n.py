@@ -21,6 +21,15 @@ def N_(text: str) -> str:
     return text
 
 
+def size_text(size: int) -> str:
+    """A size as people say it, alike in every language: 1 GB, 500 MB, 29.3 KB (binary units, as the disk and
+    upload limits count)."""
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} bytes"
+
+
 class WithPlainSuffix(str):
     """A marked text followed by words every language writes alike (numbers and units, "(413×579 px)"),
     computed where the text is declared. As a ``str`` it is the English whole; translating it translates

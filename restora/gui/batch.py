@@ -39,7 +39,8 @@ def run_batch(engine, tool, params: dict[str, Any], settings, files: list[tuple[
 
     Returns (done, failed). :raises ProblemRaised: for missing weights, which every file would meet.
     """
-    from restora.imaging.io import ImageLimits, load_image, save_image
+    from restora.gui.photos import open_photo
+    from restora.imaging.io import ImageLimits, save_image
 
     limits = ImageLimits.from_settings(settings)
     done = failed = 0
@@ -50,7 +51,7 @@ def run_batch(engine, tool, params: dict[str, Any], settings, files: list[tuple[
             progress((index + min(1.0, max(0.0, fraction))) / len(files))
 
         try:
-            image = load_image(source, limits)
+            image = open_photo(source, limits)
             result, _ = engine.run(tool, image, params, settings, photo_progress)
             save_image(result, out / relative)
         except Cancelled:

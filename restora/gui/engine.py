@@ -148,9 +148,11 @@ class ToolProcess:
     def alive(self) -> bool:
         return self._process is not None and self._process.is_alive()
 
-    def run(self, tool: Any, image: Any, params: dict, settings: Any, progress: Callable[[float], None]) -> Any:
+    def run(self, tool: Any, image: Any, params: dict, settings: Any, progress: Callable[[float], None],
+            notice: Callable[..., None] | None = None) -> Any:
         """(the tool's result, its raw bytes); ``progress`` gets fractions and may raise :class:`Cancelled`
-        to stop the tool.
+        to stop the tool. ``notice(words, *values)`` is for what the window should mention besides the result
+        (the remote engine's compressed upload); a local run has nothing to mention.
 
         :raises ProblemRaised: with the tool's Problem; :raises ToolCrashed: when the process died.
         """

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from restora.gui.errors import Problem, problem_for
 from restora.gui.controls import IMAGE_FILTER
-from restora.gui.photos import Photo
+from restora.gui.photos import Photo, open_photo
 from restora.gui.qimages import Pyramid
 from restora.gui.texts import text
 from restora.gui.worker import Task
@@ -52,12 +52,10 @@ class PhotoFiles:
             return None
 
         def work(progress, note) -> list[str]:
-            from restora.imaging.io import load_image
-
             refused = []
             for index, path in enumerate(files):
                 try:
-                    image = load_image(path)
+                    image = open_photo(path)
                     note((path, image, Pyramid.of(image)))
                 except Exception as exc:
                     refused.append(f"{path.name}: {problem_for(exc).message}")

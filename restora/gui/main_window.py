@@ -266,8 +266,10 @@ class MainWindow(PhotoFiles, QMainWindow):
         engine = self.engine
 
         def work(progress, note) -> Any:
-            result, data = engine.run(tool, image, params, settings, progress)  # in the tool process
-            return result, Pyramid.of(result, data)  # the screen's copy too, so the UI thread only draws it
+            notices: list[tuple] = []  # (words, *values): what the engine says besides the result
+            result, data = engine.run(tool, image, params, settings, progress,  # in the tool process
+                                      lambda words, *values: notices.append((words, *values)))
+            return result, Pyramid.of(result, data), notices  # the screen's copy too: the UI thread only draws it
 
         self.task = Task(work)
         self._running = (photo, tool.name, image)
@@ -296,11 +298,12 @@ class MainWindow(PhotoFiles, QMainWindow):
 
     def _succeeded(self, outcome) -> None:
         photo, tool, image = self._running
-        result, view = outcome
+        result, view, notices = outcome
         photo.add_result(tool, image, result, view)
         self.progress.setValue(1000)
-        self.statusBar().showMessage(text(N_("Done in {}"), self.language).format(
-            duration(self.task.elapsed() if self.task else 0)), STATUS_SECONDS)
+        said = [text(N_("Done in {}"), self.language).format(duration(self.task.elapsed() if self.task else 0))]
+        said += [text(words, self.language).format(*values) for words, *values in notices]
+        self.statusBar().showMessage(" ".join(said), STATUS_SECONDS * len(said))  # time to read each
         if photo is self.photo:
             self._show_photo()
 

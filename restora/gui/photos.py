@@ -8,6 +8,22 @@ from typing import Any
 
 from PIL import Image
 
+# The file a photo was opened from, kept in its info: the remote window may send that file instead of encoding
+# the pixels again (restora.gui.upload checks first that it still decodes to these very pixels).
+SOURCE_FILE_KEY = "restora_source_file"
+
+
+def open_photo(path: Path, limits: Any = None) -> Image.Image:
+    """The photo at ``path``, upright (EXIF orientation applied, as the server does), remembering its file.
+
+    :raises InvalidImage: for a file that is not a picture we read.
+    """
+    from restora.imaging.io import DEFAULT_LIMITS, load_image
+
+    image = load_image(path, limits or DEFAULT_LIMITS)
+    image.info[SOURCE_FILE_KEY] = str(path)
+    return image
+
 
 @dataclass
 class Step:

@@ -5,7 +5,9 @@ current picture through :mod:`restora.client`, follows the job's Server-Sent Eve
 (polling when the server refuses a stream), downloads the result and deletes the job on the server (the
 window holds the result; the server's quota is not spent on copies nobody asked to keep). Cancel deletes
 the job, which stops it on the server. Pictures the form holds (a second photo, painted hints) are sent
-as PNG file parts, the photo too (lossless: the server works on the pixels shown as "before").
+as PNG file parts. The photo goes as the file it was opened from when nothing changed it, else as a PNG, else
+(over the server's ``max_upload_bytes``, from ``GET /api/v1/limits``) as a JPEG at quality 95, which the
+window mentions; one that fits none of them is refused before anything is sent (:mod:`restora.gui.upload`).
 
 :class:`RemoteTool` has what the window's form and Run need from a tool (name, texts, ``params``,
 ``validate``); :class:`RemoteEngine` has the tool process's ``run``/``close``, so the window itself does
@@ -26,8 +28,9 @@ from PIL import Image
 from restora.client import ApiError, Client
 from restora.gui.engine import Cancelled, ProblemRaised
 from restora.gui.errors import Problem
+from restora.gui.upload import FALLBACK_JPEG_QUALITY, upload_candidates
 from restora.imaging.io import SOURCE_JPEG_KEY
-from restora.i18n import N_, with_plain_suffix_again
+from restora.i18n import N_, size_text, with_plain_suffix_again
 from restora.tools.base import InvalidParams, Param
 
 # "weights" the server never lists (a path sent by a client must not choose what the server loads); every
@@ -35,6 +38,7 @@ from restora.tools.base import InvalidParams, Param
 UNSENDABLE_KINDS = ("weights",)
 POLL = 0.05  # seconds between looks at Cancel while the server works
 WAIT_SECONDS = 3600.0  # a job still running after an hour on the server is reported, not waited on for ever
+COMPRESSED = N_("The photo was sent compressed (JPEG, quality {}): as a PNG it is over the server's upload limit of {}.")
 
 
 class RemoteTool:
@@ -102,14 +106,16 @@ class RemoteEngine:
         self.client = client
 
     def run(self, tool: Any, image: Image.Image, params: dict, settings: Any,
-            progress: Callable[[float], None]) -> tuple[Image.Image, bytes]:
-        """(the result, its raw bytes); ``progress`` may raise :class:`Cancelled`, which deletes the job.
+            progress: Callable[[float], None], notice: Callable[..., None] | None = None) -> tuple[Image.Image, bytes]:
+        """(the result, its raw bytes); ``progress`` may raise :class:`Cancelled`, which deletes the job;
+        ``notice(words, *values)`` hears that the photo had to be sent compressed.
 
-        :raises ProblemRaised: when the server refuses the job, the job fails, or the server is unreachable.
+        :raises ProblemRaised: when the photo is too large to send, the server refuses the job, the job fails,
+            or the server is unreachable.
         """
         try:
             with tempfile.TemporaryDirectory(prefix="restora-remote-") as folder:
-                return self._run(Path(folder), tool.name, image, params, progress)
+                return self._run(Path(folder), tool.name, image, params, progress, notice or (lambda *_: None))
         except ApiError as error:
             raise ProblemRaised(_refused(error)) from None
         except (URLError, ConnectionError, TimeoutError) as error:
@@ -117,10 +123,8 @@ class RemoteEngine:
             raise ProblemRaised(Problem(N_("The server cannot be reached"),
                                         f"{self.client.base}: {reason}", "crash")) from None
 
-    def _run(self, folder: Path, tool: str, image: Image.Image, params: dict,
-             progress: Callable[[float], None]) -> tuple[Image.Image, bytes]:
-        photo = folder / "photo.png"  # lossless: the server sees the very pixels shown as "before"
-        image.save(photo)
+    def _run(self, folder: Path, tool: str, image: Image.Image, params: dict, progress: Callable[[float], None],
+             notice: Callable[..., None]) -> tuple[Image.Image, bytes]:
         send = {}
         for name, value in params.items():
             if isinstance(value, Image.Image):  # a picture (a second photo, painted hints) is a file part
@@ -129,6 +133,7 @@ class RemoteEngine:
                 value = path
             send[name] = value
         progress(0.0)
+        photo = self._photo_file(folder, image, tool, send, notice)
         job = self.client.submit(photo, tool, **send)
         try:  # the job is deleted whatever happens (cancelled, failed, or its download broke): no quota is left used
             finished = self._follow(job, progress)
@@ -143,6 +148,39 @@ class RemoteEngine:
                 result.info = {SOURCE_JPEG_KEY: saved.read_bytes()}
         progress(1.0)
         return result, result.tobytes()
+
+    def _photo_file(self, folder: Path, image: Image.Image, tool: str, send: dict,
+                    notice: Callable[..., None]) -> Path:
+        """The first of the photo's candidate files whose whole request fits the server's upload limit.
+
+        :raises ProblemRaised: naming the limit, when none fits.
+        """
+        limit = self._upload_limit()
+        smallest: tuple[int, str] | None = None
+        for candidate in upload_candidates(image, folder):
+            size = self.client.upload_size(candidate.path, tool, **send)
+            if limit is None or size <= limit:
+                if candidate.compressed:
+                    notice(COMPRESSED, FALLBACK_JPEG_QUALITY, size_text(limit))
+                return candidate.path
+            if smallest is None or size < smallest[0]:
+                smallest = (size, candidate.what)
+        raise ProblemRaised(Problem(
+            N_("The photo is too large for the server"),
+            f"This server takes uploads of up to {size_text(limit)} (its max_upload_bytes); the photo needs "
+            f"{size_text(smallest[0])} even as {smallest[1]}, with the tool's other pictures. Nothing was sent. "
+            "Make the photo smaller (fewer pixels), or ask the server's owner for a higher limit.", "params"))
+
+    def _upload_limit(self) -> int | None:
+        """The server's ``max_upload_bytes``; None from a server that does not say (it answers 413 if need be)."""
+        try:
+            return int(self.client.limits()["max_upload_bytes"])
+        except ApiError as error:
+            if error.status == 404:
+                return None
+            raise
+        except (KeyError, TypeError, ValueError):
+            return None
 
     def _follow(self, job: dict, progress: Callable[[float], None]) -> dict:
         """The finished job; the client's wait (events, else polling) runs on a thread of its own so a Cancel

@@ -43,6 +43,10 @@ ZH = {
     N_("The server cannot be reached"): "无法连接服务器", N_("The server refused the token"): "服务器拒绝了这个令牌",
     N_("The server is busy"): "服务器正忙", N_("Connect to a server"): "连接服务器",
     N_("A personal access token for {} (account settings on the site):"): "{} 的个人访问令牌（在网站的账户设置中创建）：",
+    N_("Keep"): "保留", N_("Remove"): "去除",
+    N_("The photo is too large for the server"): "照片超出服务器的上传限制",
+    N_("The photo was sent compressed (JPEG, quality {}): as a PNG it is over the server's upload limit of {}."):
+        "照片已压缩后发送（JPEG，质量 {}）：PNG 格式超出服务器 {} 的上传限制。",
 }
 
 

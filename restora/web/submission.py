@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from restora.imaging.io import ImageLimits
+from restora.i18n import size_text
 from restora.jobs.models import QUEUED, RUNNING, Job
 from restora.jobs.queue import submit_job
 from restora.tools import InvalidParams
@@ -72,14 +73,6 @@ def check_quota(user_id: int) -> None:
             429, _("%(count)d of your pictures are still waiting. Try again when one has finished.", count=used.waiting),
             "too_many_waiting",
         )
-
-
-def size_text(size: int) -> str:
-    """A quota as people say it: 1 GB, 500 MB (binary units, as the disk counts)."""
-    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= factor:
-            return f"{size / factor:.3g} {unit}"
-    return f"{size} bytes"
 
 
 def accept_upload(tool, user_id: int, form: MultiDict, files: MultiDict) -> Job:
