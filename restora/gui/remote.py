@@ -104,6 +104,9 @@ class RemoteEngine:
 
     def __init__(self, client: Client) -> None:
         self.client = client
+        # The server's max_upload_bytes, asked once: it is the server's setting, not the user's usage, and a
+        # GET per run would spend the API rate limit (a batch) on the same answer. Unknown until the first run.
+        self._limit: tuple[int | None] | None = None
 
     def run(self, tool: Any, image: Image.Image, params: dict, settings: Any,
             progress: Callable[[float], None], notice: Callable[..., None] | None = None) -> tuple[Image.Image, bytes]:
@@ -172,7 +175,13 @@ class RemoteEngine:
             "Make the photo smaller (fewer pixels), or ask the server's owner for a higher limit.", "params"))
 
     def _upload_limit(self) -> int | None:
-        """The server's ``max_upload_bytes``; None from a server that does not say (it answers 413 if need be)."""
+        """The server's ``max_upload_bytes``, asked on the first run only; None from a server that does not say
+        (it answers 413 if need be)."""
+        if self._limit is None:
+            self._limit = (self._ask_upload_limit(),)
+        return self._limit[0]
+
+    def _ask_upload_limit(self) -> int | None:
         try:
             return int(self.client.limits()["max_upload_bytes"])
         except ApiError as error:

@@ -24,13 +24,16 @@ LIMIT = 30_000  # bytes: a 160×120 grainy photo is over it as a PNG (~40 KB), u
 
 
 class PhotoParts:
-    """The server's WSGI app, noting the photo part (file name, bytes) and the size of every job submitted to it."""
+    """The server's WSGI app, noting the photo part (file name, bytes) and the size of every job submitted to it,
+    and how often the limits were asked."""
 
     def __init__(self, app) -> None:
-        self.app, self.seen, self.sizes = app.wsgi_app, [], []
+        self.app, self.seen, self.sizes, self.limits_asked = app.wsgi_app, [], [], 0
         app.wsgi_app = self
 
     def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"] == "/api/v1/limits":
+            self.limits_asked += 1
         if environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"] == "/api/v1/jobs":
             body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
             _, _, files = parse_form_data({**environ, "wsgi.input": io.BytesIO(body)})
@@ -64,6 +67,7 @@ def window(qtbot, gui_settings, server):
 
     base, token, parts = server
     parts.seen.clear()
+    parts.limits_asked = 0
     client, tools = connect(base, token)
     main = MainWindow(gui_settings, engine=RemoteEngine(client), tools=lambda: tools, server=base)
     qtbot.addWidget(main)
@@ -104,6 +108,7 @@ def test_the_opened_file_goes_as_it_is_and_the_servers_before_is_the_windows(qtb
     with Image.open(io.BytesIO(data)) as sent:
         assert name == "photo.png" and sent.tobytes() == turned.tobytes()
     assert Client(base, token).jobs() == []
+    assert parts.limits_asked == 1  # the server's setting, asked once: not a GET per run against the rate limit
 
 
 def test_a_file_changed_on_disk_since_it_was_opened_is_not_sent(tmp_path):
