@@ -18,6 +18,7 @@ class Problem:
     title: str  # an N_ text, translated where it is shown
     message: str  # already in plain words (a tool's refusal, the weights' how-to-get)
     kind: str  # "image" | "params" | "weights" | "memory" | "crash" | "bug"
+    values: tuple[str, ...] = ()  # put into the translated message's {} ("29.3 KB"), each translated too
 
 
 def problem_for(exc: BaseException) -> Problem:

@@ -350,8 +350,11 @@ class MainWindow(PhotoFiles, QMainWindow):
         self.last_problem = problem
         if self.problem_box is not None:
             self.problem_box.close()
-        box = QMessageBox(QMessageBox.Icon.Warning, text(problem.title, self.language),
-                          text(problem.message, self.language), QMessageBox.StandardButton.Ok, self)
+        message = text(problem.message, self.language)
+        if problem.values:  # a marked template: formatted after translation, or it would match no catalogue entry
+            message = message.format(*(text(value, self.language) for value in problem.values))
+        box = QMessageBox(QMessageBox.Icon.Warning, text(problem.title, self.language), message,
+                          QMessageBox.StandardButton.Ok, self)
         if problem.kind in ("bug", "crash"):
             box.setInformativeText(text(N_("Your opened photos are kept."), self.language))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)

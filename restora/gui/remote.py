@@ -38,6 +38,9 @@ from restora.tools.base import InvalidParams, Param
 UNSENDABLE_KINDS = ("weights",)
 POLL = 0.05  # seconds between looks at Cancel while the server works
 WAIT_SECONDS = 3600.0  # a job still running after an hour on the server is reported, not waited on for ever
+TOO_LARGE = N_("This server takes uploads of up to {0} (its max_upload_bytes); the photo needs {1} even as {2}, "
+               "with the tool's other pictures. Nothing was sent. Make the photo smaller (fewer pixels), or ask the "
+               "server's owner for a higher limit.")
 COMPRESSED = N_("The photo was sent compressed (JPEG, quality {}): as a PNG it is over the server's upload limit of {}.")
 
 
@@ -168,11 +171,8 @@ class RemoteEngine:
                 return candidate.path
             if smallest is None or size < smallest[0]:
                 smallest = (size, candidate.what)
-        raise ProblemRaised(Problem(
-            N_("The photo is too large for the server"),
-            f"This server takes uploads of up to {size_text(limit)} (its max_upload_bytes); the photo needs "
-            f"{size_text(smallest[0])} even as {smallest[1]}, with the tool's other pictures. Nothing was sent. "
-            "Make the photo smaller (fewer pixels), or ask the server's owner for a higher limit.", "params"))
+        raise ProblemRaised(Problem(N_("The photo is too large for the server"), TOO_LARGE, "params",
+                                    (size_text(limit), size_text(smallest[0]), smallest[1])))
 
     def _upload_limit(self) -> int | None:
         """The server's ``max_upload_bytes``, asked on the first run only; None from a server that does not say

@@ -45,6 +45,12 @@ ZH = {
     N_("A personal access token for {} (account settings on the site):"): "{} 的个人访问令牌（在网站的账户设置中创建）：",
     N_("Keep"): "保留", N_("Remove"): "去除",
     N_("The photo is too large for the server"): "照片超出服务器的上传限制",
+    N_("This server takes uploads of up to {0} (its max_upload_bytes); the photo needs {1} even as {2}, with the "
+       "tool's other pictures. Nothing was sent. Make the photo smaller (fewer pixels), or ask the server's owner "
+       "for a higher limit."):
+        "这台服务器的上传上限为 {0}（其 max_upload_bytes）；这张照片连同工具的其他图片，即使作为{2}，也需要 {1}。"
+        "没有发送任何内容。请缩小照片（减少像素），或请服务器管理员提高上限。",
+    N_("the file it was opened from"): "打开时的原文件", N_("a PNG"): "PNG", N_("a JPEG at quality 95"): "质量 95 的 JPEG",
     N_("The photo was sent compressed (JPEG, quality {}): as a PNG it is over the server's upload limit of {}."):
         "照片已压缩后发送（JPEG，质量 {}）：PNG 格式超出服务器 {} 的上传限制。",
 }

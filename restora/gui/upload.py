@@ -16,15 +16,17 @@ from typing import Iterator
 from PIL import Image
 
 from restora.gui.photos import SOURCE_FILE_KEY
+from restora.i18n import N_
 
 FALLBACK_JPEG_QUALITY = 95  # with 4:4:4 colour: grain and fine colour edges survive, a third of a grainy PNG's size
+AS_JPEG = N_("a JPEG at quality 95")  # FALLBACK_JPEG_QUALITY, written out: a marked text is a literal
 SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 
 
 @dataclass(frozen=True)
 class Candidate:
     path: Path
-    what: str  # for a message: "the file it was opened from", "a PNG", ...
+    what: str  # an N_ text for a message: "the file it was opened from", "a PNG", ...
     compressed: bool = False  # a lossy stand-in for the pixels: the window says so
 
 
@@ -33,15 +35,14 @@ def upload_candidates(image: Image.Image, folder: Path) -> Iterator[Candidate]:
     original = unchanged_source(image)
     if original is not None:
         data, fmt = original
-        yield Candidate(_write(folder / f"photo{SUFFIXES[fmt]}", data), "the file it was opened from")
+        yield Candidate(_write(folder / f"photo{SUFFIXES[fmt]}", data), N_("the file it was opened from"))
     png = io.BytesIO()
     image.save(png, format="PNG", compress_level=6)
-    yield Candidate(_write(folder / "photo.png", png.getvalue()), "a PNG")
+    yield Candidate(_write(folder / "photo.png", png.getvalue()), N_("a PNG"))
     if "A" not in image.getbands():  # a JPEG would lose the transparency: no fallback
         jpeg = io.BytesIO()
         image.convert("RGB").save(jpeg, format="JPEG", quality=FALLBACK_JPEG_QUALITY, subsampling=0)
-        yield Candidate(_write(folder / "photo.jpg", jpeg.getvalue()), f"a JPEG at quality {FALLBACK_JPEG_QUALITY}",
-                        compressed=True)
+        yield Candidate(_write(folder / "photo.jpg", jpeg.getvalue()), AS_JPEG, compressed=True)
 
 
 def unchanged_source(image: Image.Image) -> tuple[bytes, str] | None:

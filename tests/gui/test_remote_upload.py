@@ -155,10 +155,22 @@ def test_a_picture_nothing_fits_is_refused_naming_the_limit_and_makes_no_job(qtb
     run_and_wait(qtbot, window)
     problem = window.last_problem
     assert problem is not None and problem.title == "The photo is too large for the server"
-    assert "up to 29.3 KB" in problem.message and "Nothing was sent" in problem.message
-    assert ("as a JPEG at quality 95" in problem.message) == (picture == "noise")
+    shown = window.problem_box.text()
+    assert "up to 29.3 KB" in shown and "Nothing was sent" in shown
+    assert ("as a JPEG at quality 95" in shown) == (picture == "noise")
     assert parts.seen == [] and Client(base, token).jobs() == []
     assert window.photos[0].steps == []
+
+
+def test_the_refusal_is_in_the_windows_language(qtbot, window, server, tmp_path):
+    image = Image.fromarray(np.random.default_rng(2).integers(0, 256, (120, 160, 3), dtype=np.uint8))
+    image.save(tmp_path / "big.png")
+    window.set_language("zh")
+    open_and_wait(qtbot, window, [tmp_path / "big.png"])
+    run_and_wait(qtbot, window)
+    assert window.problem_box.windowTitle() == "照片超出服务器的上传限制"
+    shown = window.problem_box.text()
+    assert "上传上限为 29.3 KB" in shown and "即使作为质量 95 的 JPEG" in shown and "Nothing" not in shown
 
 
 def test_the_clients_upload_size_is_what_submit_sends(server, tmp_path):

@@ -8,12 +8,14 @@ from pathlib import Path
 import restora.gui
 from restora.gui.texts import ZH, duration, text
 
-MARKED = re.compile(r'N_\(\s*"((?:[^"\\]|\\.)*)"|N_\(\s*\'((?:[^\'\\]|\\.)*)\'')
+# A marked text: one string literal, or several side by side (Python joins them, as pybabel extract does).
+MARKED = re.compile(r'N_\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)|N_\(\s*\'((?:[^\'\\]|\\.)*)\'')
+PIECE = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def test_every_marked_word_of_the_window_has_chinese():
     folder = Path(restora.gui.__file__).parent
-    marked = {a or b for path in folder.glob("*.py") if path.name != "texts.py"
+    marked = {"".join(PIECE.findall(a)) if a else b for path in folder.glob("*.py") if path.name != "texts.py"
               for a, b in MARKED.findall(path.read_text(encoding="utf-8"))}
     assert marked and sorted(marked - set(ZH)) == []
 
