@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from restora.gui.errors import problem_for
+from restora.gui.errors import problem_for, problem_message
 from restora.gui.texts import duration, text
 from restora.gui.engine import Cancelled, ProblemRaised
 from restora.gui.worker import Task
@@ -58,12 +58,12 @@ def run_batch(engine, tool, params: dict[str, Any], settings, files: list[tuple[
             raise
         except ProblemRaised as exc:
             failed += 1
-            note(("failed", index, exc.problem.message))
+            note(("failed", index, problem_message(exc.problem)))
             if exc.problem.kind == "weights":
                 raise  # every file would fail alike: stop, and say it once in a dialog
         except Exception as exc:  # this file only (a refused image, a crashed tool): say why, go on
             failed += 1
-            note(("failed", index, problem_for(exc).message))
+            note(("failed", index, problem_message(problem_for(exc))))
         else:
             done += 1
             note(("done", index, ""))

@@ -236,7 +236,9 @@ class ProblemRaised(Exception):
     """A tool's failure, already in plain words (a :class:`restora.gui.errors.Problem`) by the tool process."""
 
     def __init__(self, problem) -> None:
-        super().__init__(problem.message)
+        from restora.gui.errors import problem_message
+
+        super().__init__(problem_message(problem))
         self.problem = problem
 
 

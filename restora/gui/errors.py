@@ -21,6 +21,15 @@ class Problem:
     values: tuple[str, ...] = ()  # put into the translated message's {} ("29.3 KB"), each translated too
 
 
+def problem_message(problem: Problem, language: str = "en") -> str:
+    """The problem's message in ``language`` with its values put in (a template is translated before it is
+    filled: filled, it would match no catalogue entry)."""
+    from restora.gui.texts import text
+
+    message = text(problem.message, language)
+    return message.format(*(text(value, language) for value in problem.values)) if problem.values else message
+
+
 def problem_for(exc: BaseException) -> Problem:
     """What to tell the user about ``exc``; unexpected errors are logged with their traceback."""
     from restora.gui.engine import ProblemRaised, ToolCrashed

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
-from restora.gui.errors import Problem, problem_for
+from restora.gui.errors import Problem, problem_for, problem_message
 from restora.gui.controls import IMAGE_FILTER
 from restora.gui.photos import Photo, open_photo
 from restora.gui.qimages import Pyramid
@@ -58,7 +58,7 @@ class PhotoFiles:
                     image = open_photo(path)
                     note((path, image, Pyramid.of(image)))
                 except Exception as exc:
-                    refused.append(f"{path.name}: {problem_for(exc).message}")
+                    refused.append(f"{path.name}: {problem_message(problem_for(exc))}")
                 progress((index + 1) / len(files))
             return refused
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from restora.gui.compare_widget import CompareView
 from restora.gui.engine import ToolProcess
-from restora.gui.errors import Problem, problem_for
+from restora.gui.errors import Problem, problem_for, problem_message
 from restora.gui.files import STATUS_SECONDS, PhotoFiles
 from restora.gui.form import ParamForm
 from restora.gui.overlay import Overlay
@@ -350,11 +350,8 @@ class MainWindow(PhotoFiles, QMainWindow):
         self.last_problem = problem
         if self.problem_box is not None:
             self.problem_box.close()
-        message = text(problem.message, self.language)
-        if problem.values:  # a marked template: formatted after translation, or it would match no catalogue entry
-            message = message.format(*(text(value, self.language) for value in problem.values))
-        box = QMessageBox(QMessageBox.Icon.Warning, text(problem.title, self.language), message,
-                          QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(QMessageBox.Icon.Warning, text(problem.title, self.language),
+                          problem_message(problem, self.language), QMessageBox.StandardButton.Ok, self)
         if problem.kind in ("bug", "crash"):
             box.setInformativeText(text(N_("Your opened photos are kept."), self.language))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)

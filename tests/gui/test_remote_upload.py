@@ -182,3 +182,16 @@ def test_the_clients_upload_size_is_what_submit_sends(server, tmp_path):
     with pytest.raises(ApiError):  # adjust has no note or backdrop: refused, but only after the server read it all
         client.submit(photo, "adjust", **asked)
     assert parts.sizes[-1] == size
+
+
+def test_a_batch_says_why_a_photo_is_too_large(window, gui_settings, tmp_path):
+    from restora.gui.batch import run_batch
+
+    big = tmp_path / "big.png"
+    Image.fromarray(np.random.default_rng(2).integers(0, 256, (120, 160, 3), dtype=np.uint8)).save(big)
+    notes = []
+    done, failed = run_batch(window.engine, window.tool, window.tool.validate(window.form.values()),
+                             gui_settings.restora_settings(), [(big, big.relative_to(tmp_path))], tmp_path / "out",
+                             lambda fraction: None, notes.append)
+    assert (done, failed) == (0, 1)
+    assert notes[-1][2].startswith("This server takes uploads of up to 29.3 KB") and "{" not in notes[-1][2]
