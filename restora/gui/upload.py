@@ -48,7 +48,7 @@ def upload_candidates(image: Image.Image, folder: Path) -> Iterator[Candidate]:
 def unchanged_source(image: Image.Image) -> tuple[bytes, str] | None:
     """(bytes, format) of the file ``image`` was opened from, if that file still decodes to exactly its pixels
     (not edited on disk since, and ``image`` not a turned or edited copy that kept the info)."""
-    from restora.imaging.io import InvalidImage, load_image
+    from restora.imaging.io import InvalidImage, load_image, same_pixels
 
     path = image.info.get(SOURCE_FILE_KEY)
     if not path:
@@ -60,9 +60,7 @@ def unchanged_source(image: Image.Image) -> tuple[bytes, str] | None:
         decoded = load_image(data)  # the server's own decode: EXIF orientation and ICC profile applied
     except (OSError, InvalidImage):
         return None
-    if fmt not in SUFFIXES or decoded.size != image.size or decoded.mode != image.mode:
-        return None
-    return (data, fmt) if decoded.tobytes() == image.tobytes() else None
+    return (data, fmt) if fmt in SUFFIXES and same_pixels(decoded, image) else None
 
 
 def _write(path: Path, data: bytes) -> Path:

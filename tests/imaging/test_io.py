@@ -251,3 +251,17 @@ def test_refusals_carry_a_reason_for_fronts(data, limits, reason):
     with pytest.raises(InvalidImage) as refused:
         load_image(data, limits)
     assert refused.value.reason == reason
+
+
+def test_same_pixels_compares_band_by_band_to_the_last_partial_band():
+    from restora.imaging.io import same_pixels
+
+    rng = np.random.default_rng(3)
+    picture = Image.fromarray(rng.integers(0, 256, (37, 21, 3), dtype=np.uint8))
+    assert same_pixels(picture, picture.copy(), rows=8)
+    for y in (0, 36):  # the first band and the last, 5 rows where the others have 8
+        changed = picture.copy()
+        changed.putpixel((20, y), tuple((value + 1) % 256 for value in picture.getpixel((20, y))))
+        assert not same_pixels(picture, changed, rows=8)
+    assert not same_pixels(picture, picture.convert("RGBA"))
+    assert not same_pixels(picture, picture.crop((0, 0, 21, 36)))
