@@ -25,15 +25,18 @@ LIMIT = 30_000  # bytes: a 160×120 grainy photo is over it as a PNG (~40 KB), u
 
 class PhotoParts:
     """The server's WSGI app, noting the photo part (file name, bytes) and the size of every job submitted to it,
-    and how often the limits were asked."""
+    and how often the limits were asked; with ``limits_gone`` it is a server older than ``/api/v1/limits``."""
 
     def __init__(self, app) -> None:
-        self.app, self.seen, self.sizes, self.limits_asked = app.wsgi_app, [], [], 0
+        self.app, self.seen, self.sizes, self.limits_asked, self.limits_gone = app.wsgi_app, [], [], 0, False
         app.wsgi_app = self
 
     def __call__(self, environ, start_response):
         if environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"] == "/api/v1/limits":
             self.limits_asked += 1
+            if self.limits_gone:
+                start_response("404 NOT FOUND", [("Content-Type", "text/html")])
+                return [b"<!doctype html><title>404 Not Found</title>"]
         if environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"] == "/api/v1/jobs":
             body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
             _, _, files = parse_form_data({**environ, "wsgi.input": io.BytesIO(body)})
@@ -67,7 +70,7 @@ def window(qtbot, gui_settings, server):
 
     base, token, parts = server
     parts.seen.clear()
-    parts.limits_asked = 0
+    parts.limits_asked, parts.limits_gone = 0, False
     client, tools = connect(base, token)
     main = MainWindow(gui_settings, engine=RemoteEngine(client), tools=lambda: tools, server=base)
     qtbot.addWidget(main)
@@ -195,3 +198,20 @@ def test_a_batch_says_why_a_photo_is_too_large(window, gui_settings, tmp_path):
                              lambda fraction: None, notes.append)
     assert (done, failed) == (0, 1)
     assert notes[-1][2].startswith("This server takes uploads of up to 29.3 KB") and "{" not in notes[-1][2]
+
+
+def test_a_server_without_limits_gets_the_file_and_refuses_a_too_large_one_itself(qtbot, window, server, tmp_path):
+    base, token, parts = server
+    parts.limits_gone = True
+    small = write_photo(tmp_path / "small.png")
+    big = tmp_path / "grainy.png"
+    grainy(160, 120, sigma=8).save(big)
+    open_and_wait(qtbot, window, [small, big])
+    window.photo_list.setCurrentRow(0)
+    run_and_wait(qtbot, window)
+    assert window.last_problem is None, window.last_problem
+    assert parts.seen[-1] == ("photo.png", small.read_bytes())
+    window.photo_list.setCurrentRow(1)
+    run_and_wait(qtbot, window)  # no JPEG in its place: the limit is not known
+    assert window.last_problem.title == "The tool cannot run" and "Too large" in window.last_problem.message
+    assert parts.limits_asked == 1 and Client(base, token).jobs() == []
