@@ -202,13 +202,16 @@ class Client:
         target = Path(path)
         with self._open("GET", api_path) as response:
             suffixes = SUFFIXES.get(response.headers.get_content_type(), ())
-            if suffixes and target.suffix.lower() not in suffixes:
-                renamed = target.with_suffix(suffixes[0])  # the name says the format the bytes are in
-                if renamed.exists():  # not the file asked for: it may be the very photo sent (cat.jpg for cat.png)
-                    raise FileExistsError(f"{renamed} exists; the result is {suffixes[0][1:].upper()}, not what "
-                                          f"{target.name} says: name the path {renamed.name} to replace it")
-                target = renamed
-            target.write_bytes(response.read())
+            # Read whole even when refused below: a download cut short is a broken write for the server (Werkzeug's
+            # left the result file it was sending open).
+            data = response.read()
+        if suffixes and target.suffix.lower() not in suffixes:
+            renamed = target.with_suffix(suffixes[0])  # the name says the format the bytes are in
+            if renamed.exists():  # not the file asked for: it may be the very photo sent (cat.jpg for cat.png)
+                raise FileExistsError(f"{renamed} exists; the result is {suffixes[0][1:].upper()}, not what "
+                                      f"{target.name} says: name the path {renamed.name} to replace it")
+            target = renamed
+        target.write_bytes(data)
         return target
 
     def delete(self, job: dict | str) -> None:
