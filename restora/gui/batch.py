@@ -35,7 +35,8 @@ def find_photos(folder: Path) -> list[tuple[Path, Path]]:
 def run_batch(engine, tool, params: dict[str, Any], settings, files: list[tuple[Path, Path]], out: Path, progress,
               note) -> tuple[int, int]:
     """Run ``tool`` (in ``engine``, a ToolProcess) on each file into ``out`` (same relative name);
-    note(("running"|"done"|"failed", i, why)) per file.
+    note(("running"|"done"|"failed", i, why)) per file: ``why`` is the failure in words, or for "done" what the
+    engine mentioned, as (words, *values) tuples (a photo the remote engine sent compressed).
 
     Returns (done, failed). :raises ProblemRaised: for missing weights, which every file would meet.
     """
@@ -50,9 +51,11 @@ def run_batch(engine, tool, params: dict[str, Any], settings, files: list[tuple[
         def photo_progress(fraction: float, index: int = index) -> None:
             progress((index + min(1.0, max(0.0, fraction))) / len(files))
 
+        notices: list[tuple] = []
         try:
             image = open_photo(source, limits)
-            result, _ = engine.run(tool, image, params, settings, photo_progress)
+            result, _ = engine.run(tool, image, params, settings, photo_progress,
+                                   lambda words, *values: notices.append((words, *values)))
             save_image(result, out / relative)
         except Cancelled:
             raise
@@ -66,7 +69,7 @@ def run_batch(engine, tool, params: dict[str, Any], settings, files: list[tuple[
             note(("failed", index, problem_message(problem_for(exc))))
         else:
             done += 1
-            note(("done", index, ""))
+            note(("done", index, tuple(notices)))
         progress((index + 1) / len(files))
     return done, failed
 
@@ -176,12 +179,14 @@ class BatchDialog(QDialog):
         if self.task is not None:
             self.task.cancel()
 
-    def _noted(self, event: tuple[str, int, str]) -> None:
+    def _noted(self, event: tuple[str, int, Any]) -> None:
         state, index, why = event
         self.done_count += state == "done"
         self.failed_count += state == "failed"
         words = {"running": N_("running"), "done": N_("done"), "failed": N_("failed: {}")}[state]
         status = text(words, self.language).format(why)
+        if state == "done":  # and what the engine mentioned, in this window's language
+            status = " — ".join([status, *(text(said, self.language).format(*values) for said, *values in why)])
         self.list.item(index).setText(f"{self.files[index][1]} — {status}")
         self.list.scrollToItem(self.list.item(index))
         self.summary.setText(text(N_("{} of {} done, {} failed"), self.language).format(

@@ -215,3 +215,18 @@ def test_a_server_without_limits_gets_the_file_and_refuses_a_too_large_one_itsel
     run_and_wait(qtbot, window)  # no JPEG in its place: the limit is not known
     assert window.last_problem.title == "The tool cannot run" and "Too large" in window.last_problem.message
     assert parts.limits_asked == 1 and Client(base, token).jobs() == []
+
+
+def test_a_batch_says_which_photos_went_compressed(qtbot, window, tmp_path):
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    grainy(160, 120, sigma=8).save(folder / "grainy.png")
+    write_photo(folder / "small.png")
+    dialog = window.open_batch(folder)
+    dialog.output.setText(str(tmp_path / "out"))
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=60_000)
+    grainy_status, small_status = dialog.statuses()
+    assert grainy_status == ("grainy.png — done — The photo was sent compressed (JPEG, quality 95): as a PNG it is "
+                             "over the server's upload limit of 29.3 KB.")
+    assert small_status == "small.png — done"
