@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -244,3 +245,32 @@ def state_dict_from_onnx(initializers: dict, nodes: list, variant: str) -> dict[
             raise ValueError(f"{key}: the ONNX graph gives shape {tuple(value.shape)}, {variant} needs {tuple(state[key].shape)}")
         state[key] = value.to(state[key].dtype)
     return state
+
+
+def onnx_initializers_from_state_dict(state: dict[str, torch.Tensor], nodes: list, variant: str) -> dict[str, np.ndarray]:
+    """The inverse of :func:`state_dict_from_onnx`: the initializers an ONNX export of ``variant`` would hold
+    for ``state`` (each BatchNorm, trained or not, folded back into its convolution:
+    W·γ/√(var + eps) and (b − mean)·γ/√(var + eps) + β), keyed by the graph's own initializer names.
+
+    :raises ValueError: when the graph's convolutions do not fit the net.
+    """
+    net = build_u2net(variant).eval()
+    convs = [node for node in nodes if node.op_type == "Conv"]
+    named = {"side1", "side2", "side3", "side4", "side5", "side6", "outconv"}
+    folded = [node for node in convs if not node.inputs[1].split(".")[0] in named]
+    layers = _rebnconvs_in_call_order(net)
+    if len(folded) != len(layers):
+        raise ValueError(f"the ONNX graph has {len(folded)} folded convolutions, {variant} has {len(layers)} layers")
+    arrays = {}
+    with torch.no_grad():
+        for node, layer in zip(folded, layers):
+            eps = net.get_submodule(f"{layer}.bn_s1").eps
+            scale = state[f"{layer}.bn_s1.weight"] / torch.sqrt(state[f"{layer}.bn_s1.running_var"] + eps)
+            weight = state[f"{layer}.conv_s1.weight"] * scale[:, None, None, None]
+            bias = (state[f"{layer}.conv_s1.bias"] - state[f"{layer}.bn_s1.running_mean"]) * scale + state[f"{layer}.bn_s1.bias"]
+            arrays[node.inputs[1]] = weight.float().numpy()
+            arrays[node.inputs[2]] = bias.float().numpy()
+        for name in named:
+            for part in ("weight", "bias"):
+                arrays[f"{name}.{part}"] = state[f"{name}.{part}"].float().numpy()
+    return arrays

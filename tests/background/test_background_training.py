@@ -21,9 +21,11 @@ from restora.tools.background.data import EVAL_CATEGORIES, VAL_CATEGORIES, Backg
 from restora.tools.background.evaluate import torch_u2netp
 from restora.tools.background.segment import u2net_input
 from restora.tools.background.training import (
-    EXPORT_NAME, LAST_EXPORT_NAME, BackgroundTrainConfig, Trainer, deep_supervision_loss, initial_state, net_input,
+    EXPORT_NAME, LAST_EXPORT_NAME, ONNX_EXPORT_NAME, BackgroundTrainConfig, Trainer, deep_supervision_loss, initial_state,
+    net_input,
 )
 from restora.training.checkpoints import load_checkpoint
+from restora.weights import SHIPPED_DIR
 
 TINY = ["--size", "64", "--batch", "2", "--val-every", "2", "--val-count", "2", "--log-every", "1", "--threads", "1",
         "--lr", "1e-3", "--warmup", "1", "--no-progress"]
@@ -113,6 +115,7 @@ def test_tiny_run_resumes_bit_for_bit_and_exports(pairs: Path, tmp_path: Path) -
     with Image.open(next((pairs / "val").glob("*.jpg"))) as image:
         alpha = torch_u2netp(split / EXPORT_NAME, threads=1)(np.asarray(image.convert("RGB")))
     assert alpha.shape == (image.height, image.width) and 0.0 <= alpha.min() and alpha.max() <= 1.0
+    assert (split / ONNX_EXPORT_NAME).stat().st_size == (SHIPPED_DIR / "u2netp.onnx").stat().st_size  # same graph
 
 
 def test_bad_sizes_are_refused() -> None:

@@ -103,6 +103,43 @@ def test_onnx_weights_give_onnxruntimes_output(shipped_state: dict) -> None:
     assert float(expected[0].std()) > 0.1  # a real mask, not a constant that any weights would match
 
 
+def test_weights_go_back_into_the_onnx_file(shipped_state: dict, tmp_path) -> None:
+    """Fine-tuned weights written into a copy of the shipped file: the shipped ones give the file back byte for
+    byte, and changed ones (batch norms scaled and shifted, as training does) run in onnxruntime as in PyTorch."""
+    import onnxruntime
+
+    from restora.nets.u2net import onnx_initializers_from_state_dict
+    from restora.tools.background.onnx_weights import read_onnx_graph, replace_initializers
+    from restora.tools.background.training import export_onnx
+
+    shipped = SHIPPED_DIR / "u2netp.onnx"
+    initializers, nodes = read_onnx_graph(shipped)
+    assert replace_initializers(shipped, initializers) == shipped.read_bytes()
+    generator = torch.Generator().manual_seed(0)
+    trained = dict(shipped_state)
+    for key, value in shipped_state.items():
+        if key.endswith("bn_s1.weight"):
+            trained[key] = value * (1 + 0.2 * torch.rand(value.shape, generator=generator))
+        elif key.endswith("bn_s1.bias"):
+            trained[key] = value + 0.05 * torch.randn(value.shape, generator=generator)
+    net = build_u2net("u2netp").eval()
+    net.load_state_dict(trained, strict=True)
+    x = u2net_input(data.coffee())
+    with torch.no_grad():
+        expected = net(torch.from_numpy(x))[0].numpy()
+    written = export_onnx(trained, tmp_path / "tuned.onnx")
+    session = onnxruntime.InferenceSession(str(written), providers=["CPUExecutionProvider"])
+    got = session.run(None, {session.get_inputs()[0].name: x})[0]
+    original = onnxruntime.InferenceSession(str(shipped), providers=["CPUExecutionProvider"])
+    assert np.abs(got - expected).max() < 1e-3
+    assert np.abs(got - original.run(None, {original.get_inputs()[0].name: x})[0]).max() > 0.05  # it did change
+    with pytest.raises(WeightsError, match="no initializer"):
+        replace_initializers(shipped, {"not-there": np.zeros(1)})
+    with pytest.raises(WeightsError, match="the replacement"):
+        replace_initializers(shipped, {"side1.weight": np.zeros(1)})
+    assert len(onnx_initializers_from_state_dict(trained, nodes, "u2netp")) == len(initializers)
+
+
 def test_onnx_converter_refuses_another_net() -> None:
     with pytest.raises(WeightsError, match="not an ONNX export of u2net"):
         u2net_state_dict_from_onnx(SHIPPED_DIR / "u2netp.onnx", "u2net")

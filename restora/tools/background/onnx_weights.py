@@ -4,7 +4,9 @@ An ONNX model is one protobuf message (``ModelProto``). Its weights are the grap
 ``TensorProto`` messages with a name, dims, an element type and the numbers (``raw_data`` little-endian
 bytes, or a packed ``float_data`` list). Reading them needs only the protobuf wire format, so a net that
 was exported to ONNX can get its weights back into PyTorch (U²-Netp's shipped file, for fine-tuning) with
-no extra dependency. Field numbers are those of onnx.proto (ModelProto.graph = 7, GraphProto.initializer
+no extra dependency; and fine-tuned weights go back into a copy of the file (:func:`replace_initializers`:
+the same tensors, the same sizes, new numbers), so the tool runs them as it runs the shipped file. Field
+numbers are those of onnx.proto (ModelProto.graph = 7, GraphProto.initializer
 = 5, GraphProto.node = 1; TensorProto.dims = 1, data_type = 2, float_data = 4, int64_data = 7, name = 8,
 raw_data = 9; NodeProto.input = 1, output = 2, op_type = 4).
 """
@@ -44,16 +46,24 @@ def _varint(data: memoryview, pos: int) -> tuple[int, int]:
 
 def _fields(data: memoryview):
     """(field number, wire type, value) for each field of one message; value is an int or a memoryview."""
+    for number, wire, value, _ in _fields_at(data):
+        yield number, wire, value
+
+
+def _fields_at(data: memoryview, offset: int = 0):
+    """As :func:`_fields`, with where each value starts in the whole file (``offset`` = where ``data`` does)."""
     pos = 0
     while pos < len(data):
         key, pos = _varint(data, pos)
         number, wire = key >> 3, key & 7
+        start = pos
         if wire == 0:
             value, pos = _varint(data, pos)
         elif wire == 1:
             value, pos = data[pos : pos + 8], pos + 8
         elif wire == 2:
             length, pos = _varint(data, pos)
+            start = pos
             value, pos = data[pos : pos + length], pos + length
         elif wire == 5:
             value, pos = data[pos : pos + 4], pos + 4
@@ -61,7 +71,7 @@ def _fields(data: memoryview):
             raise WeightsError(f"the ONNX file has a protobuf field of unknown wire type {wire}")
         if pos > len(data):
             raise WeightsError("the ONNX file is cut short")
-        yield number, wire, value
+        yield number, wire, value, offset + start
 
 
 def _tensor(message: memoryview) -> tuple[str, np.ndarray]:
@@ -116,3 +126,38 @@ def read_onnx_graph(path: Path) -> tuple[dict[str, np.ndarray], list[OnnxNode]]:
                     op_type = bytes(item).decode()
             nodes.append(OnnxNode(op_type, tuple(inputs), tuple(outputs)))
     return initializers, nodes
+
+
+def replace_initializers(path: Path, arrays: dict[str, np.ndarray]) -> bytes:
+    """The ONNX file at ``path`` with the numbers of the named initializers replaced by ``arrays``.
+
+    Each replaced tensor must keep its shape and be stored as ``raw_data`` (so its bytes have the same
+    length and no protobuf length changes): the graph, names and every other byte stay as they were.
+
+    :raises WeightsError: for a name the file does not have, another shape, or a tensor not in raw_data.
+    """
+    original = Path(path).read_bytes()
+    out = bytearray(original)
+    graphs = [(value, at) for number, wire, value, at in _fields_at(memoryview(original)) if number == 7 and wire == 2]
+    if not graphs:
+        raise WeightsError(f"{path} holds no ONNX graph")
+    done: set[str] = set()
+    for number, wire, message, at in _fields_at(*graphs[0]):
+        if number != 5 or wire != 2:
+            continue
+        name, array = _tensor(message)
+        if name not in arrays:
+            continue
+        new = np.asarray(arrays[name])
+        if new.shape != array.shape:
+            raise WeightsError(f"ONNX initializer {name!r} is {array.shape}, the replacement {new.shape}")
+        raw = [(value, start) for field, kind, value, start in _fields_at(message, at) if field == 9 and kind == 2]
+        if not raw:
+            raise WeightsError(f"ONNX initializer {name!r} is not stored as raw_data, so it is not replaced here")
+        value, start = raw[0]
+        out[start : start + len(value)] = new.astype(array.dtype).tobytes()
+        done.add(name)
+    missing = sorted(set(arrays) - done)
+    if missing:
+        raise WeightsError(f"{path} has no initializer {missing[0]!r}")
+    return bytes(out)

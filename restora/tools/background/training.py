@@ -44,6 +44,7 @@ from restora.training.report import MetricsLog
 
 BEST = "best.pt"
 EXPORT_NAME = "u2netp-finetuned.safetensors"  # the best on the val split
+ONNX_EXPORT_NAME = "u2netp-finetuned.onnx"  # the same weights in the shipped file's graph: what the tool runs
 LAST_EXPORT_NAME = "u2netp-last.safetensors"
 CSV_FIELDS = ["step", "elapsed_s", "lr", "loss", "loss_fused", "val_iou", "val_mae"]
 RUN_CONTROL = {"time_limit_min", "threads", "log_every", "val_every", "val_count", "checkpoint_min", "stop_at_step", "steps"}
@@ -211,6 +212,23 @@ def export_safetensors(state_dict: dict[str, torch.Tensor], target: Path, metada
     return target
 
 
+def export_onnx(state_dict: dict[str, torch.Tensor], target: Path) -> Path:
+    """``state_dict`` written into a copy of the shipped U²-Netp ONNX file (batch norms folded back, every
+    other byte kept), so onnxruntime runs it exactly as it runs the shipped weights."""
+    from restora.nets.u2net import onnx_initializers_from_state_dict
+    from restora.tools.background.onnx_weights import read_onnx_graph, replace_initializers
+    from restora.tools.background.weights import WEIGHTS_BY_NAME
+    from restora.weights import SHIPPED_DIR, check_sha256
+
+    shipped = SHIPPED_DIR / WEIGHTS_BY_NAME["u2netp"].filename
+    check_sha256(shipped, WEIGHTS_BY_NAME["u2netp"])
+    _, nodes = read_onnx_graph(shipped)
+    data = replace_initializers(shipped, onnx_initializers_from_state_dict(state_dict, nodes, "u2netp"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target
+
+
 def plot_run(rows: list[dict[str, str]], out_dir: Path) -> None:
     """loss.png: the deep-supervision loss and the fused map's BCE per step, validation IoU beside them."""
     import matplotlib
@@ -305,6 +323,7 @@ def train_background(config: BackgroundTrainConfig, data: Path, out: Path, resum
     export_safetensors(best["net"], out / EXPORT_NAME, {
         "net": "u2netp", "init": config.init, "step": str(best["step"]), "val_iou": f"{best['val_iou']:.5f}",
         "data": str(data), "seed": str(config.seed)})
+    export_onnx(best["net"], out / ONNX_EXPORT_NAME)
     (out / "summary.json").write_text(json.dumps({"best": trainer.best, "history": trainer.history,
                                                   "steps": trainer.step, "elapsed_s": trainer.elapsed}, indent=1))
     return trainer
