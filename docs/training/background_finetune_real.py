@@ -2,7 +2,7 @@
 no reference matte: photo | shipped mask | fine-tuned mask, each the tool's segmenter output (two looks).
 
     PYTHONPATH=. .venv/bin/python docs/training/background_finetune_real.py WEIGHTS.onnx [PORTRAIT.jpg ...] \
-        --out docs/training/background-finetune-real.png
+        --out docs/training/background-finetune-real.jpg
 
 WEIGHTS.onnx: a run's u2netp-finetuned.onnx. Prints, per photo, the IoU between the two masks (alpha > 0.5)
 and the share of the photo each keeps.
@@ -40,7 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("weights", type=Path)
     parser.add_argument("portraits", type=Path, nargs="*")
-    parser.add_argument("--out", type=Path, default=Path("docs/training/background-finetune-real.png"))
+    parser.add_argument("--out", type=Path, default=Path("docs/training/background-finetune-real.jpg"))
     args = parser.parse_args()
     shipped, tuned = session(SHIPPED_DIR / "u2netp.onnx"), session(args.weights)
     photos = {"coffee": data.coffee(), "chelsea": data.chelsea(), "astronaut": data.astronaut()}
@@ -62,7 +62,7 @@ def main() -> None:
         for column, image in enumerate(row):
             canvas.paste(image, (column * (WIDTH + 4), y))
         y += row[0].height + 4
-    canvas.save(args.out, optimize=True)
+    canvas.save(args.out, quality=85, optimize=True)  # a .jpg: photos and soft masks
     print(f"{args.out}: {canvas.width}x{canvas.height}")
 
 
