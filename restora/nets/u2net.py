@@ -16,6 +16,7 @@ S_fuse. ``forward`` returns (S_fuse, S_side^(1), ..., S_side^(6)) as probabiliti
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -205,6 +206,23 @@ def _rebnconvs_in_call_order(net: U2Net, size: int = 64) -> list[str]:
     return order
 
 
+SIDE_CONVS = ("side1", "side2", "side3", "side4", "side5", "side6", "outconv")  # plain convs: kept their names
+
+
+def _folded_convs(net: U2Net, nodes: list, variant: str) -> list[tuple[Any, str]]:
+    """(ONNX Conv node, REBNCONV layer name) pairs: the export's folded convolutions (numeric names) in the
+    order the graph runs them, matched to the layers in the order a forward pass runs them.
+
+    :raises ValueError: when their numbers differ.
+    """
+    convs = [node for node in nodes if node.op_type == "Conv"]
+    folded = [node for node in convs if node.inputs[1].split(".")[0] not in SIDE_CONVS]
+    layers = _rebnconvs_in_call_order(net)
+    if len(folded) != len(layers):
+        raise ValueError(f"the ONNX graph has {len(folded)} folded convolutions, {variant} has {len(layers)} layers")
+    return list(zip(folded, layers))
+
+
 def state_dict_from_onnx(initializers: dict, nodes: list, variant: str) -> dict[str, torch.Tensor]:
     """A strict state dict for ``U2Net(U2NetConfig(variant))`` from an ONNX export's initializers and nodes.
 
@@ -217,14 +235,8 @@ def state_dict_from_onnx(initializers: dict, nodes: list, variant: str) -> dict[
     """
     net = build_u2net(variant).eval()
     state = {key: value.clone() for key, value in net.state_dict().items()}
-    convs = [node for node in nodes if node.op_type == "Conv"]
-    named = {"side1", "side2", "side3", "side4", "side5", "side6", "outconv"}
-    folded = [node for node in convs if not node.inputs[1].split(".")[0] in named]
-    layers = _rebnconvs_in_call_order(net)
-    if len(folded) != len(layers):
-        raise ValueError(f"the ONNX graph has {len(folded)} folded convolutions, {variant} has {len(layers)} layers")
     updates: dict[str, torch.Tensor] = {}
-    for node, layer in zip(folded, layers):
+    for node, layer in _folded_convs(net, nodes, variant):
         if len(node.inputs) < 3:
             raise ValueError(f"ONNX convolution {node.outputs[0]!r} has no bias, so it was not folded from a BatchNorm")
         updates[f"{layer}.conv_s1.weight"] = torch.from_numpy(initializers[node.inputs[1]])
@@ -234,7 +246,7 @@ def state_dict_from_onnx(initializers: dict, nodes: list, variant: str) -> dict[
         updates[f"{layer}.bn_s1.bias"] = torch.zeros(bn.num_features)
         updates[f"{layer}.bn_s1.running_mean"] = torch.zeros(bn.num_features)
         updates[f"{layer}.bn_s1.running_var"] = torch.full((bn.num_features,), 1.0 - bn.eps)
-    for name in named:
+    for name in SIDE_CONVS:
         for part in ("weight", "bias"):
             key = f"{name}.{part}"
             if key not in initializers:
@@ -255,22 +267,16 @@ def onnx_initializers_from_state_dict(state: dict[str, torch.Tensor], nodes: lis
     :raises ValueError: when the graph's convolutions do not fit the net.
     """
     net = build_u2net(variant).eval()
-    convs = [node for node in nodes if node.op_type == "Conv"]
-    named = {"side1", "side2", "side3", "side4", "side5", "side6", "outconv"}
-    folded = [node for node in convs if not node.inputs[1].split(".")[0] in named]
-    layers = _rebnconvs_in_call_order(net)
-    if len(folded) != len(layers):
-        raise ValueError(f"the ONNX graph has {len(folded)} folded convolutions, {variant} has {len(layers)} layers")
     arrays = {}
     with torch.no_grad():
-        for node, layer in zip(folded, layers):
+        for node, layer in _folded_convs(net, nodes, variant):
             eps = net.get_submodule(f"{layer}.bn_s1").eps
             scale = state[f"{layer}.bn_s1.weight"] / torch.sqrt(state[f"{layer}.bn_s1.running_var"] + eps)
             weight = state[f"{layer}.conv_s1.weight"] * scale[:, None, None, None]
             bias = (state[f"{layer}.conv_s1.bias"] - state[f"{layer}.bn_s1.running_mean"]) * scale + state[f"{layer}.bn_s1.bias"]
             arrays[node.inputs[1]] = weight.float().numpy()
             arrays[node.inputs[2]] = bias.float().numpy()
-        for name in named:
+        for name in SIDE_CONVS:
             for part in ("weight", "bias"):
                 arrays[f"{name}.{part}"] = state[f"{name}.{part}"].float().numpy()
     return arrays
